@@ -1,0 +1,174 @@
+"""Find and load an assignment: its config, its questions and its checks.
+
+An assignment is a folder::
+
+    assignments/<id>/
+      assignment.yaml      title, language, starter file, questions with points (auto or hand)
+      checks/public.yaml   checks students can run themselves
+      checks/hidden.yaml   checks that run only in the grader
+      checks/helpers.py    generators and properties used by the checks (trusted code)
+      starter/             what students fill in
+      examples/            sample submissions, with their documented scores in expected.yaml
+    solutions/<id>/        the reference submission, same file names as starter/
+
+``assignment.yaml`` is checked when loaded: every auto-graded question's points must equal
+the sum of its checks' points, so the handout's points and the checks cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+
+from autograder.checks import VISIBILITIES, Check, load_checks, load_helpers
+from autograder.errors import ConfigError, UsageError
+from autograder.messages import LANGUAGES
+from autograder.sandbox import Limits
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    title: str
+    points: float
+    graded: str  # "auto" or "hand"
+
+
+@dataclass(frozen=True)
+class Assignment:
+    id: str
+    title: str
+    language: str
+    root: Path
+    starter: str
+    questions: tuple[Question, ...]
+    checks: tuple[Check, ...]
+    helpers: ModuleType | None
+    solution_dir: Path | None
+    limits: Limits = Limits()
+    preload: tuple[str, ...] = ("numpy", "torch")
+    hidden_visibility: str = "after_due_date"
+    settings: dict = field(default_factory=dict)
+
+    @property
+    def auto_points(self) -> float:
+        return sum(q.points for q in self.questions if q.graded == "auto")
+
+    @property
+    def hand_questions(self) -> tuple[Question, ...]:
+        return tuple(q for q in self.questions if q.graded == "hand")
+
+    @property
+    def hand_points(self) -> float:
+        return sum(q.points for q in self.hand_questions)
+
+    @property
+    def public_checks(self) -> tuple[Check, ...]:
+        return tuple(c for c in self.checks if not c.hidden)
+
+    @property
+    def solution_file(self) -> Path | None:
+        if self.solution_dir is None:
+            return None
+        path = self.solution_dir / self.starter
+        return path if path.exists() else None
+
+
+def assignments_dirs() -> list[Path]:
+    """Where assignment ids are looked up, in order."""
+    dirs = []
+    if os.environ.get("AUTOGRADER_ASSIGNMENTS"):
+        dirs.append(Path(os.environ["AUTOGRADER_ASSIGNMENTS"]))
+    dirs += [Path.cwd() / "assignments", PROJECT_DIR / "assignments"]
+    return [d for d in dict.fromkeys(dirs) if d.is_dir()]
+
+
+def list_assignments() -> list[Path]:
+    found: dict[str, Path] = {}
+    for d in assignments_dirs():
+        for child in sorted(d.iterdir()):
+            if (child / "assignment.yaml").exists():
+                found.setdefault(child.name, child)
+    return list(found.values())
+
+
+def find_assignment(ref: str | Path) -> Path:
+    path = Path(ref)
+    if (path / "assignment.yaml").exists():
+        return path
+    for d in assignments_dirs():
+        if (d / str(ref) / "assignment.yaml").exists():
+            return d / str(ref)
+    known = ", ".join(p.name for p in list_assignments()) or "none found"
+    raise UsageError(f"unknown assignment: {ref} (known: {known}; or give the path of a folder with assignment.yaml)")
+
+
+def load_assignment(ref: str | Path, *, solution_dir: Path | None = None) -> Assignment:
+    """Load ``ref`` (an id under ``assignments/`` or a folder) and validate it."""
+    import yaml
+
+    root = find_assignment(ref).resolve()
+    config_path = root / "assignment.yaml"
+    try:
+        config = yaml.safe_load(config_path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{config_path}: not valid YAML ({str(e).splitlines()[0]})") from None
+    for key in ("id", "title", "language", "starter", "questions"):
+        if key not in config:
+            raise ConfigError(f"{config_path}: missing '{key}'")
+    language = config["language"]
+    if language not in LANGUAGES:
+        raise ConfigError(f"{config_path}: language {language!r} has no message catalogue ({', '.join(LANGUAGES)})")
+    hidden_visibility = config.get("hidden_visibility", "after_due_date")
+    if hidden_visibility not in VISIBILITIES or hidden_visibility == "visible":
+        raise ConfigError(f"{config_path}: hidden_visibility must be hidden, after_due_date or after_published")
+    questions = tuple(_question(q, config_path) for q in config["questions"])
+    checks = [*load_checks(root / "checks" / "public.yaml", hidden=False, hidden_visibility=hidden_visibility),
+              *load_checks(root / "checks" / "hidden.yaml", hidden=True, hidden_visibility=hidden_visibility)]
+    _validate(config_path, questions, checks)
+    if solution_dir is None:
+        candidate = root.parent.parent / "solutions" / config["id"]
+        solution_dir = candidate if candidate.is_dir() else None
+    limits = Limits(**{k: v for k, v in (config.get("limits") or {}).items() if k in Limits.__dataclass_fields__})
+    return Assignment(
+        id=str(config["id"]), title=str(config["title"]), language=language, root=root,
+        starter=str(config["starter"]), questions=questions, checks=tuple(checks),
+        helpers=load_helpers(root / "checks" / "helpers.py"), solution_dir=solution_dir, limits=limits,
+        preload=tuple(config.get("preload", ("numpy", "torch"))), hidden_visibility=hidden_visibility,
+        settings={k: v for k, v in config.items() if k not in ("questions",)},
+    )
+
+
+def _question(entry: dict, path: Path) -> Question:
+    if not isinstance(entry, dict) or "id" not in entry or "points" not in entry:
+        raise ConfigError(f"{path}: each question needs an id and points")
+    graded = entry.get("graded", "auto")
+    if graded not in ("auto", "hand"):
+        raise ConfigError(f"{path}: question {entry['id']}: graded must be 'auto' or 'hand'")
+    return Question(id=str(entry["id"]), title=str(entry.get("title", entry["id"])),
+                    points=float(entry["points"]), graded=graded)
+
+
+def _validate(path: Path, questions: tuple[Question, ...], checks: list[Check]) -> None:
+    ids = [c.id for c in checks]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise ConfigError(f"{path.parent}: duplicate check id(s) {', '.join(dupes)}")
+    by_id = {q.id: q for q in questions}
+    for c in checks:
+        q = by_id.get(c.question)
+        if q is None:
+            raise ConfigError(f"{path.parent}: check {c.id} names unknown question {c.question!r}")
+        if q.graded == "hand":
+            raise ConfigError(f"{path.parent}: check {c.id} is on {q.id}, which is graded by hand")
+    for q in questions:
+        if q.graded != "auto":
+            continue
+        total = sum(c.points for c in checks if c.question == q.id)
+        if abs(total - q.points) > 1e-9:
+            raise ConfigError(f"{path.parent}: question {q.id} is worth {q.points:g} points "
+                              f"but its checks add up to {total:g}")

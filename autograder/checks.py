@@ -1,0 +1,240 @@
+"""How an assignment declares its checks, and how one check judges the answers it gets.
+
+Checks are data, in ``assignments/<id>/checks/public.yaml`` and ``hidden.yaml``. Each says
+what to ask the submission, how to compare, and how many points it is worth::
+
+    - id: q6.1-size              # unique in the assignment
+      question: q6.1             # a question of assignment.yaml
+      points: 3
+      name: Output size of the last layer
+      read: q6_output_dim        # read a name ...
+      compare: integer
+
+    - id: q5-full
+      question: q5
+      points: 2
+      name: Full convolution on random vectors
+      call: conv1d               # ... or call a function
+      cases: [[[1, 2, 3, 4], [1, 0, 2], full]]   # fixed argument lists (the handout's example)
+      generate: {using: conv_vectors, count: 10} # more, drawn at grade time (helpers.py)
+      compare: {kind: close, rtol: 1.0e-9}
+
+``compare`` is ``close``, ``integer``, ``exact``, ``eigenvalues``, ``shape`` (with ``shape:``),
+``keys`` (with ``keys:``), ``property`` (with ``using:``, a function of ``checks/helpers.py``,
+and optional ``given:``) or ``formula`` (with ``variables:`` and optional ``allowed:``).
+``expect`` is ``reference`` (the solution's answer to the same request: the default for
+hidden checks), ``{value: ...}`` (a fact stated in the handout), or ``none``. Public checks
+run on students' machines, where there is no solution, so they may not use ``reference``.
+
+A property function gets the plain answer (and, if it asks for them by name, ``args``,
+``given``, ``expected`` and ``rng``) and returns ``True``, ``False``, a failure message or a
+:class:`~autograder.compare.Comparison`; a generator gets a seeded ``numpy.random.Generator`` and a count and returns a list
+of argument lists. Both run in the grader, never in the student's process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import inspect
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable
+
+import numpy as np
+
+from autograder import compare as cmp
+from autograder.errors import ConfigError
+from autograder.messages import Message
+from autograder.sandbox import Request
+
+KINDS = (*cmp.COMPARATORS, "property", "formula")
+VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
+_CHECK_FIELDS = {"id", "question", "points", "name", "read", "call", "cases", "generate", "convert",
+                 "compare", "expect", "forbid_autograd", "timeout", "visibility"}
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    question: str
+    points: float
+    name: str
+    target: str
+    call: bool
+    hidden: bool
+    cases: tuple[tuple, ...] = ((),)
+    generate: tuple[str, int] | None = None
+    convert: str = "numpy"
+    kind: str = "close"
+    options: dict = field(default_factory=dict)
+    expect: str = "reference"
+    expected_value: Any = None
+    forbid_autograd: bool = False
+    timeout: float | None = None
+    visibility: str = "visible"
+
+    def inputs(self, helpers: ModuleType | None, seed: int) -> list[tuple]:
+        """The argument lists for this grading: the fixed cases, then the generated ones."""
+        cases = list(self.cases) if self.call else [()]
+        if self.generate:
+            name, count = self.generate
+            rng = np.random.default_rng(seed)
+            generated = _helper(helpers, name, self.id)(rng, count)
+            cases += [tuple(args) for args in generated]
+        return cases
+
+    def requests(self, inputs: list[tuple]) -> list[Request]:
+        return [Request(id=f"{self.id}#{i}", name=self.target, call=self.call, args=args, convert=self.convert,
+                        forbid_autograd=self.forbid_autograd, timeout=self.timeout, group=self.id)
+                for i, args in enumerate(inputs)]
+
+
+def seed_for(assignment_id: str, check_id: str, submission_key: str) -> int:
+    """Same submission, same inputs: a regrade draws exactly what the first grading drew."""
+    digest = hashlib.sha256(f"{assignment_id}\0{check_id}\0{submission_key}".encode()).digest()
+    return int.from_bytes(digest[:8], "little")
+
+
+def judge(check: Check, answer: Any, expected: Any, *, args: tuple, helpers: ModuleType | None,
+          rng: np.random.Generator) -> cmp.Comparison:
+    """Compare one answer with what was expected, by the check's comparator."""
+    opts = dict(check.options)
+    if check.kind == "property":
+        return _run_property(check, helpers, answer, args=args, expected=expected, rng=rng, given=opts.get("given", {}))
+    if check.kind == "formula":
+        from autograder.expressions import equivalent, variables_from_config
+
+        return equivalent(answer, expected, variables=variables_from_config(opts.get("variables", {})),
+                          allowed=opts.get("allowed"), rng=rng, rtol=opts.get("rtol", 1e-6),
+                          atol=opts.get("atol", 1e-8))
+    if check.kind == "shape":
+        return cmp.shape(answer, opts["shape"])
+    if check.kind == "keys":
+        return cmp.keys(answer, opts["keys"])
+    return cmp.COMPARATORS[check.kind](answer, expected, **opts)
+
+
+def _run_property(check: Check, helpers: ModuleType | None, answer: Any, **context: Any) -> cmp.Comparison:
+    func = _helper(helpers, check.options["using"], check.id)
+    accepted = inspect.signature(func).parameters
+    kwargs = {k: v for k, v in context.items() if k in accepted}
+    try:
+        verdict = func(answer, **kwargs)
+    except (TypeError, ValueError, KeyError, IndexError, ArithmeticError, AttributeError) as e:
+        # the answer had an unexpected form (a string where a dict was due...): it fails
+        return cmp.fail("property_message", text=f"{type(e).__name__}: {e}")
+    if isinstance(verdict, cmp.Comparison):
+        return verdict
+    if verdict is True:
+        return cmp.PASS
+    if verdict is False:
+        return cmp.fail("property_failed")
+    if isinstance(verdict, str):
+        return cmp.fail("property_message", text=verdict)
+    raise ConfigError(f"property {check.options['using']!r} of check {check.id!r} returned {verdict!r}; "
+                      "it must return True, False, a message or a Comparison")
+
+
+def _helper(helpers: ModuleType | None, name: str, check_id: str) -> Callable:
+    func = getattr(helpers, name, None) if helpers else None
+    if not callable(func):
+        raise ConfigError(f"check {check_id!r} uses {name!r}, which checks/helpers.py does not define")
+    return func
+
+
+def load_checks(path: Path, *, hidden: bool, hidden_visibility: str) -> list[Check]:
+    """Read one checks file; every mistake is a ConfigError naming the file and the check."""
+    import yaml
+
+    if not path.exists():
+        return []
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{path}: not valid YAML ({e.__class__.__name__}: {str(e).splitlines()[0]})") from None
+    if not isinstance(raw, list):
+        raise ConfigError(f"{path}: expected a list of checks")
+    return [_parse_check(entry, path, hidden=hidden, hidden_visibility=hidden_visibility) for entry in raw]
+
+
+def _parse_check(entry: Any, path: Path, *, hidden: bool, hidden_visibility: str) -> Check:
+    where = f"{path.name}: check {entry.get('id', '?') if isinstance(entry, dict) else '?'}"
+    if not isinstance(entry, dict):
+        raise ConfigError(f"{where}: expected a mapping")
+    unknown = set(entry) - _CHECK_FIELDS
+    if unknown:
+        raise ConfigError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+    for required in ("id", "question", "points", "name"):
+        if required not in entry:
+            raise ConfigError(f"{where}: missing '{required}'")
+    if ("read" in entry) == ("call" in entry):
+        raise ConfigError(f"{where}: give exactly one of 'read' or 'call'")
+    compare = entry.get("compare", "close")
+    options = dict(compare) if isinstance(compare, dict) else {"kind": compare}
+    kind = options.pop("kind", "close")
+    if kind not in KINDS:
+        raise ConfigError(f"{where}: unknown comparator {kind!r} (choose from {', '.join(KINDS)})")
+    if kind == "property" and "using" not in options:
+        raise ConfigError(f"{where}: a property check needs 'using: <function in helpers.py>'")
+    if kind == "shape" and "shape" not in options or kind == "keys" and "keys" not in options:
+        raise ConfigError(f"{where}: comparator {kind!r} needs '{kind}:'")
+    expect = entry.get("expect", "reference" if kind not in ("shape", "keys", "property") else "none")
+    expected_value = None
+    if isinstance(expect, dict) and "value" in expect:
+        expected_value = expect["value"]
+        expect = "value"
+    if expect not in ("reference", "value", "none"):
+        raise ConfigError(f"{where}: expect must be 'reference', 'none' or {{value: ...}}")
+    if not hidden and expect == "reference":
+        raise ConfigError(f"{where}: a public check cannot compare with the reference solution "
+                          "(students run public checks without it); use a property, shape, keys or a stated value")
+    generate = entry.get("generate")
+    if generate is not None:
+        if not isinstance(generate, dict) or "using" not in generate:
+            raise ConfigError(f"{where}: generate needs 'using: <function in helpers.py>'")
+        generate = (str(generate["using"]), int(generate.get("count", 10)))
+    cases = entry.get("cases", [] if "call" in entry else [[]])
+    if not isinstance(cases, list) or not all(isinstance(c, list) for c in cases):
+        raise ConfigError(f"{where}: cases must be a list of argument lists")
+    if "call" in entry and not cases and not generate:
+        raise ConfigError(f"{where}: a function check needs cases or generate")
+    visibility = entry.get("visibility", hidden_visibility if hidden else "visible")
+    if visibility not in VISIBILITIES:
+        raise ConfigError(f"{where}: visibility must be one of {', '.join(VISIBILITIES)}")
+    convert = entry.get("convert", "numpy")
+    if convert not in ("numpy", "torch", "list"):
+        raise ConfigError(f"{where}: convert must be numpy, torch or list")
+    try:
+        points = float(entry["points"])
+    except (TypeError, ValueError):
+        raise ConfigError(f"{where}: points must be a number") from None
+    return Check(
+        id=str(entry["id"]), question=str(entry["question"]), points=points, name=str(entry["name"]),
+        target=str(entry.get("call") or entry.get("read")), call="call" in entry, hidden=hidden,
+        cases=tuple(tuple(c) for c in cases), generate=generate, convert=convert, kind=kind, options=options,
+        expect=expect, expected_value=expected_value, forbid_autograd=bool(entry.get("forbid_autograd", False)),
+        timeout=entry.get("timeout"), visibility=visibility,
+    )
+
+
+def load_helpers(path: Path) -> ModuleType | None:
+    """Import the assignment's trusted ``checks/helpers.py`` (generators and properties)."""
+    if not path.exists():
+        return None
+    spec = importlib.util.spec_from_file_location(f"autograder_helpers_{abs(hash(str(path)))}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def case_prefix(args: tuple) -> Message:
+    return Message("case", {"args": ", ".join(_short_repr(a) for a in args)})
+
+
+def _short_repr(value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    text = repr(value)
+    return text if len(text) < 60 else text[:57] + "..."

@@ -1,0 +1,135 @@
+"""The ``autograder`` command: verbs only, each a thin wrapper over one API function.
+
+Errors of the grader's users (UsageError, ConfigError, SubmissionError, SandboxError) are
+printed as one line on stderr with their exit code; anything else is a bug and keeps its
+traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from autograder.errors import AutograderError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.func(args)
+    except AutograderError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="autograder", description="Grade deep-learning course assignments safely.")
+    sub = p.add_subparsers(metavar="VERB")
+
+    g = sub.add_parser("grade", help="grade submissions into DIR/results/*.json and DIR/grades.csv")
+    g.add_argument("assignment", help="assignment id (see 'autograder list') or folder")
+    g.add_argument("submissions", nargs="+", type=Path, help=".py, .ipynb, .zip or folder, one per submission")
+    g.add_argument("--out", type=Path, required=True, help="output folder")
+    _isolation_flag(g)
+    g.set_defaults(func=_cmd_grade)
+
+    c = sub.add_parser("check", help="run the public checks on one submission and explain each (for students)")
+    c.add_argument("assignment")
+    c.add_argument("submission", type=Path)
+    _isolation_flag(c)
+    c.set_defaults(func=_cmd_check)
+
+    v = sub.add_parser("validate", help="prove an assignment: its solution gets full marks, its examples their scores")
+    v.add_argument("assignment", nargs="*", help="ids or folders (default: all)")
+    _isolation_flag(v)
+    v.set_defaults(func=_cmd_validate)
+
+    ls = sub.add_parser("list", help="list the assignments found, with their points")
+    ls.set_defaults(func=_cmd_list)
+    return p
+
+
+def _isolation_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--isolation", default="auto", choices=["auto", "bwrap", "user", "rlimits"],
+                   help="sandbox mode (default: the strongest available; env AUTOGRADER_ISOLATION)")
+
+
+def _sandbox(args: argparse.Namespace, assignment, *, workers: int = 1):
+    from autograder.sandbox import Sandbox, detect_isolation
+
+    return Sandbox(workers=workers, isolation=detect_isolation(args.isolation), preload=assignment.preload,
+                   limits=assignment.limits)
+
+
+def _cmd_grade(args: argparse.Namespace) -> int:
+    from autograder.assignment import load_assignment
+    from autograder.batch import grade_batch
+    from autograder.report.text import score_table
+
+    assignment = load_assignment(args.assignment)
+    with _sandbox(args, assignment) as box:
+        results = grade_batch(assignment, args.submissions, out=args.out, sandbox=box)
+    print(score_table(results))
+    print(f"wrote {args.out / 'grades.csv'} and {len(results)} result file(s) in {args.out / 'results'}")
+    return 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from autograder.assignment import load_assignment
+    from autograder.errors import UsageError
+    from autograder.grading import grade
+    from autograder.report.text import check_report
+
+    assignment = load_assignment(args.assignment)
+    if not args.submission.exists():
+        raise UsageError(f"submission not found: {args.submission} (expected .py, .ipynb or .zip)")
+    with _sandbox(args, assignment) as box:
+        results = grade(assignment, args.submission, sandbox=box, public_only=True)
+    print(check_report(results))
+    return 0 if all(c.passed for c in results.checks) and results.status == "graded" else 1
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from autograder.assignment import list_assignments, load_assignment
+    from autograder.report.text import score_table
+    from autograder.validation import validate
+
+    refs = args.assignment or [p.name for p in list_assignments()]
+    failures = 0
+    for ref in refs:
+        assignment = load_assignment(ref)
+        with _sandbox(args, assignment) as box:
+            outcomes = validate(assignment, sandbox=box)
+        print(f"== {assignment.id}: {assignment.title} (isolation: {box.isolation.mode})")
+        print(score_table([o.results for o in outcomes]))
+        for o in outcomes:
+            if not o.ok:
+                failures += 1
+                print(f"MISMATCH {assignment.id}/{o.name}: scored {o.results.score:g}, documented {o.expected:g}")
+                for c in o.results.checks:
+                    if not c.passed:
+                        print(f"    [{c.number}] {c.name}: {c.feedback}")
+        print()
+    print("all scores as documented" if not failures else f"{failures} score(s) differ from the documentation")
+    return 0 if not failures else 1
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    from autograder.assignment import list_assignments, load_assignment
+
+    for path in list_assignments():
+        a = load_assignment(path)
+        print(f"{a.id:28s} {a.language}  auto {a.auto_points:g} + hand {a.hand_points:g} pts  {a.title}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,530 @@
+"""Formulas typed by students, read without ``eval`` and compared with a reference numerically.
+
+A formula is Python-like math text: ``sigma(x)*(1 - sigma(x))``, ``A.T @ (A @ x - b)``, ``x^2``.
+It is parsed with :func:`ast.parse` and only a whitelist of node types is accepted; this module
+evaluates them itself with numpy in float64, so student text never reaches ``eval``/``exec``
+and no attribute other than ``.T`` is ever looked up. ``^`` is rewritten to ``**`` before
+parsing, so it has the precedence of a power (``x^2 + 1`` is ``x**2 + 1``), not of Python's xor.
+
+Two formulas are equivalent when they agree, ``|s - r| <= atol + rtol * |r|`` elementwise, at
+random points drawn from each variable's domain. Points where either side is undefined (log of
+a negative number, a singular matrix, an overflow) are skipped. There is no symbolic step: it
+could only confirm a numeric verdict, and ``sympy.simplify`` cannot be stopped within a budget.
+"""
+
+from __future__ import annotations
+
+import ast
+import bisect
+import keyword
+import math
+import time
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Callable, Collection
+
+import numpy as np
+
+from autograder.compare import PASS, Comparison, _fmt_shape, fail
+from autograder.errors import ConfigError
+
+MAX_LENGTH = 2000
+MAX_NODES = 400
+MAX_DEPTH = 60
+MAX_DIM = 1000                  # largest n in a variable's shape, eye(n) or ones(n)
+MAX_ELEMENTS = 1_000_000        # largest array a formula may build (outer, @, broadcasting)
+DOMAINS = ("real", "positive", "probability", "simplex")
+
+
+class ExpressionError(ValueError):
+    """A formula that cannot be accepted. ``offset`` is the 0-based column in the student's
+    text; ``name`` is set when the problem is a name (variable, function, attribute)."""
+
+    def __init__(self, message: str, offset: int | None = None, name: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.offset = offset
+        self.name = name
+
+
+class _ShapeError(ExpressionError):
+    """Operands whose shapes do not fit, e.g. ``(3, 5) @ (3, 1)``: the same at every point."""
+
+    def __init__(self, shapes: str) -> None:
+        super().__init__(f"the shapes do not fit: {shapes}")
+        self.shapes = shapes
+
+
+class _Problem(Exception):
+    """Raised by a function or operator; the evaluator turns it into an ExpressionError with a column."""
+
+
+class _Timeout(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    shape: tuple[int, ...] = ()
+    domain: str = "real"
+
+    def __post_init__(self) -> None:
+        if self.domain not in DOMAINS:
+            raise ValueError(f"domain must be one of {', '.join(DOMAINS)}, not {self.domain!r}")
+        if len(self.shape) > 2 or not all(type(n) is int and 1 <= n <= MAX_DIM for n in self.shape):
+            raise ValueError(f"shape must be at most 2 sizes from 1 to {MAX_DIM}, not {self.shape!r}")
+
+
+def variables_from_config(spec: dict) -> dict[str, Variable]:
+    """Variables declared by a check.
+
+    >>> variables_from_config({"x": "scalar", "A": [3, 4], "p": {"shape": [3], "domain": "simplex"}})["A"].shape
+    (3, 4)
+    """
+    if not isinstance(spec, dict):
+        raise ConfigError(f"variables must map names to shapes, not {type(spec).__name__}")
+    out: dict[str, Variable] = {}
+    for name, entry in spec.items():
+        if (not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name)
+                or name.startswith("_") or name in FUNCTIONS):
+            raise ConfigError(f"{name!r} cannot be a variable name in a formula")
+        shape, domain = entry, "real"
+        if isinstance(entry, dict):
+            if not set(entry) <= {"shape", "domain"}:
+                raise ConfigError(f"variable {name!r}: unknown keys {sorted(set(entry) - {'shape', 'domain'})}")
+            shape, domain = entry.get("shape", "scalar"), entry.get("domain", "real")
+        if shape == "scalar":
+            shape = []
+        if not isinstance(shape, (list, tuple)):
+            raise ConfigError(f"variable {name!r}: shape must be 'scalar' or a list of sizes, not {shape!r}")
+        try:
+            out[name] = Variable(name, tuple(shape), domain)
+        except ValueError as err:
+            raise ConfigError(f"variable {name!r}: {err}") from None
+    return out
+
+
+# --------------------------------------------------------------------------- functions
+
+
+def _logistic(x: np.ndarray) -> np.ndarray:
+    z = np.exp(-np.abs(x))  # never overflows, unlike 1/(1+exp(-x)) for x << 0
+    return np.where(x >= 0, 1 / (1 + z), z / (1 + z))
+
+
+def _log_softmax(x: np.ndarray) -> np.ndarray:
+    z = x - np.max(x)
+    return z - np.log(np.sum(np.exp(z)))
+
+
+def _square(x: np.ndarray, fname: str) -> None:
+    if x.ndim != 2 or x.shape[0] != x.shape[1]:
+        raise _ShapeError(f"{fname} of {_fmt_shape(x.shape)}")
+
+
+def _size(shape: tuple[int, ...]) -> tuple[int, ...]:
+    if math.prod(shape) > MAX_ELEMENTS:
+        raise _Problem(f"the result would be too large ({_fmt_shape(shape)})")
+    return shape
+
+
+def _count(n: np.ndarray, fname: str) -> int:
+    if n.ndim != 0 or not np.isfinite(n) or n != round(float(n)) or not 1 <= n <= MAX_DIM:
+        raise _Problem(f"{fname}() needs a whole number from 1 to {MAX_DIM}")
+    return int(n)
+
+
+def _diag(x: np.ndarray) -> np.ndarray:
+    # np.diag of an (n, 1) column would return its first entry, not an n×n matrix.
+    if x.ndim == 1 or (x.ndim == 2 and 1 in x.shape):
+        _size((x.size, x.size))
+        return np.diag(x.ravel())
+    _square(x, "diag")
+    return np.diag(x).copy()
+
+
+def _inv(x: np.ndarray) -> np.ndarray:
+    if x.ndim == 0:
+        return 1 / x
+    _square(x, "inv")
+    try:
+        return np.linalg.inv(x)
+    except np.linalg.LinAlgError:  # singular: undefined at this point, skipped like log(-1)
+        return np.full(x.shape, np.nan)
+
+
+def _det(x: np.ndarray) -> np.ndarray:
+    if x.ndim == 0:
+        return x
+    _square(x, "det")
+    return np.linalg.det(x)
+
+
+def _trace(x: np.ndarray) -> np.ndarray:
+    _square(x, "trace")
+    return np.trace(x)
+
+
+def _outer(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    _size((u.size, v.size))
+    return np.outer(u.ravel(), v.ravel())
+
+
+def _broadcast(a: np.ndarray, b: np.ndarray, symbol: str) -> None:
+    try:
+        _size(np.broadcast_shapes(a.shape, b.shape))
+    except ValueError:
+        raise _ShapeError(f"{_fmt_shape(a.shape)} {symbol} {_fmt_shape(b.shape)}") from None
+
+
+def _elementwise(f: Callable[[Any, Any], Any], fname: str) -> Callable[[np.ndarray, np.ndarray], Any]:
+    def apply(a: np.ndarray, b: np.ndarray) -> Any:
+        _broadcast(a, b, fname)
+        return f(a, b)
+    return apply
+
+
+def _matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    if a.ndim == 0 or b.ndim == 0 or a.shape[-1] != b.shape[0]:
+        raise _ShapeError(f"{_fmt_shape(a.shape)} @ {_fmt_shape(b.shape)}")
+    _size(a.shape[:-1] + b.shape[1:])
+    return a @ b
+
+
+def _ones(m: np.ndarray, n: np.ndarray | None = None) -> np.ndarray:
+    shape = (_count(m, "ones"),) if n is None else (_count(m, "ones"), _count(n, "ones"))
+    return np.ones(_size(shape))
+
+
+_ONE_ARG: dict[str, Callable[[np.ndarray], Any]] = {
+    "sigma": _logistic, "sigmoid": _logistic, "exp": np.exp, "log": np.log, "ln": np.log,
+    "sqrt": np.sqrt, "tanh": np.tanh, "sinh": np.sinh, "cosh": np.cosh, "sin": np.sin,
+    "cos": np.cos, "tan": np.tan, "abs": np.abs, "sign": np.sign,
+    "relu": lambda x: np.maximum(x, 0.0), "softplus": lambda x: np.logaddexp(0.0, x),
+    "H": lambda x: np.heaviside(x, 0.5), "heaviside": lambda x: np.heaviside(x, 0.5),
+    "sum": np.sum, "mean": np.mean, "softmax": lambda x: np.exp(_log_softmax(x)),
+    "log_softmax": _log_softmax, "transpose": np.transpose, "norm": lambda x: np.linalg.norm(x.ravel()),
+    "diag": _diag, "trace": _trace, "inv": _inv, "det": _det,
+    "eye": lambda n: np.eye(_count(n, "eye")), "I": lambda n: np.eye(_count(n, "I")),
+}
+#: name -> (function, fewest arguments, most arguments)
+FUNCTIONS: dict[str, tuple[Callable[..., Any], int, int]] = {
+    **{name: (f, 1, 1) for name, f in _ONE_ARG.items()},
+    "max": (_elementwise(np.maximum, "max"), 2, 2), "min": (_elementwise(np.minimum, "min"), 2, 2),
+    "outer": (_outer, 2, 2), "ones": (_ones, 1, 2),
+}
+CONSTANTS: dict[str, float] = {"pi": math.pi, "e": math.e}
+
+_BINARY: dict[type, tuple[str, Callable[[Any, Any], Any]]] = {
+    ast.Add: ("+", np.add), ast.Sub: ("-", np.subtract), ast.Mult: ("*", np.multiply),
+    ast.Div: ("/", np.divide), ast.Pow: ("**", np.power), ast.MatMult: ("@", _matmul),
+}
+_OTHER_OPERATORS = {ast.FloorDiv: "//", ast.Mod: "%", ast.LShift: "<<", ast.RShift: ">>",
+                    ast.BitOr: "|", ast.BitAnd: "&", ast.BitXor: "^"}
+_REFUSED = {
+    ast.Compare: "a comparison", ast.BoolOp: "'and'/'or'", ast.Lambda: "lambda",
+    ast.IfExp: "'if ... else'", ast.Subscript: "indexing with [...]", ast.Starred: "'*' unpacking",
+    ast.ListComp: "a comprehension", ast.SetComp: "a comprehension", ast.DictComp: "a comprehension",
+    ast.GeneratorExp: "a comprehension", ast.List: "a list", ast.Tuple: "a tuple", ast.Set: "a set",
+    ast.Dict: "a dict", ast.NamedExpr: "':='", ast.JoinedStr: "text in quotes",
+}
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+@dataclass(frozen=True)
+class _Source:
+    """The student's text and the code actually parsed, to map columns back. The code is stripped,
+    on one line (line breaks become spaces: every column stays on line 1) and has ``**`` for ``^``."""
+
+    text: str
+    code: str
+    lead: int                  # characters stripped at the start
+    carets: tuple[int, ...]    # positions in ``code`` of each ``**`` that was a ``^``
+
+    @classmethod
+    def of(cls, text: str) -> _Source:
+        parts = text.strip().split("^")
+        carets, pos = [], 0
+        for part in parts[:-1]:
+            pos += len(part)
+            carets.append(pos)
+            pos += 2
+        code = "**".join(parts).translate(str.maketrans("\t\n\r\f\v", "     "))
+        return cls(text, code, len(text) - len(text.lstrip()), tuple(carets))
+
+    def original(self, index: int) -> int:
+        """Column in the student's text of character ``index`` of the code."""
+        return self.lead + index - bisect.bisect_left(self.carets, index)
+
+    def error(self, node: ast.AST, message: str, *, name: str | None = None, at: int | None = None) -> ExpressionError:
+        """An error pointing at ``node``, or at byte ``at`` of the code (ast counts UTF-8 bytes)."""
+        col = node.col_offset if at is None else at  # type: ignore[attr-defined]
+        offset = self.original(len(self.code.encode()[:col].decode("utf-8", "ignore")))
+        return ExpressionError(f"{message} at column {offset + 1}", offset, name)
+
+
+@dataclass(frozen=True)
+class ParsedExpression:
+    text: str
+    tree: ast.expr = field(repr=False)
+    variables: frozenset[str]      # names read as values (constants such as pi excluded)
+    functions: frozenset[str]
+    source: _Source = field(repr=False, compare=False)
+
+
+def parse_expression(text: object, *, allowed: Collection[str] | None = None) -> ParsedExpression:
+    """Parse a formula without running anything; any name not a function is taken as a variable.
+
+    >>> sorted(parse_expression("A.T @ (A @ x - b)").variables)
+    ['A', 'b', 'x']
+    """
+    if not isinstance(text, str):
+        raise ExpressionError(f"a formula must be written as text (a string), not {type(text).__name__}")
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(f"the formula is too long ({len(text)} characters, at most {MAX_LENGTH})")
+    if not text.strip():
+        raise ExpressionError("the formula is empty", 0)
+    src = _Source.of(text)
+    depth = 0
+    for i, ch in enumerate(src.code):  # before ast.parse: deep nesting can exhaust the C parser
+        depth += (ch in "([{") - (ch in ")]}")
+        if depth > MAX_DEPTH:
+            offset = src.original(i)
+            raise ExpressionError(f"the formula is nested too deeply at column {offset + 1}", offset)
+    try:
+        with warnings.catch_warnings():  # e.g. SyntaxWarning for "2(x)"; we report it ourselves
+            warnings.simplefilter("ignore")
+            tree = ast.parse(src.code, mode="eval").body
+    except SyntaxError as err:
+        raise _syntax_error(src, err) from None
+    except (ValueError, RecursionError, MemoryError) as err:  # null bytes, pathological input
+        raise ExpressionError(f"the formula cannot be read ({type(err).__name__})") from None
+    variables, functions = _check(tree, src, allowed)
+    return ParsedExpression(text, tree, frozenset(variables), frozenset(functions), src)
+
+
+def _syntax_error(src: _Source, err: SyntaxError) -> ExpressionError:
+    chars = (err.offset or 0) - 1  # SyntaxError counts characters from 1
+    if err.lineno != 1 or not 0 <= chars < len(src.code):  # Python points past the end, or nowhere
+        offset = len(src.text.rstrip())
+        return ExpressionError(f"unexpected end of the formula at column {offset + 1}", offset)
+    offset = src.original(chars)
+    if err.msg == "invalid decimal literal":
+        reason = "a number followed by a name (missing '*'?)"
+    elif err.msg.startswith("invalid syntax"):
+        reason = f"unexpected {src.text[offset]!r}"
+    else:
+        reason = err.msg
+    return ExpressionError(f"{reason} at column {offset + 1}", offset)
+
+
+def _check(tree: ast.expr, src: _Source, allowed: Collection[str] | None) -> tuple[set[str], set[str]]:
+    """Walk the tree with an explicit stack (a 2000-deep formula must not hit Python's recursion limit)."""
+    variables: set[str] = set()
+    functions: set[str] = set()
+
+    def refused(name: str) -> bool:
+        return name.startswith("_") or (allowed is not None and name not in allowed)
+
+    stack: list[tuple[ast.AST, int]] = [(tree, 1)]
+    count = 0
+    while stack:
+        node, depth = stack.pop()
+        count += 1
+        if count > MAX_NODES:
+            raise ExpressionError(f"the formula is too long (more than {MAX_NODES} parts)", 0)
+        if depth > MAX_DEPTH:
+            raise src.error(node, "the formula is nested too deeply")
+        children: list[ast.AST] = []
+        if isinstance(node, ast.Constant):
+            if type(node.value) not in (int, float):
+                what = "text in quotes" if isinstance(node.value, (str, bytes)) else repr(node.value)
+                raise src.error(node, f"{what} is not allowed")
+        elif isinstance(node, ast.Name):
+            if refused(node.id):
+                raise src.error(node, f"'{node.id}' is not allowed", name=node.id)
+            if node.id in FUNCTIONS:
+                raise src.error(node, f"'{node.id}' is a function: write {node.id}(...)")
+            if node.id not in CONSTANTS:
+                variables.add(node.id)
+        elif isinstance(node, ast.UnaryOp):
+            if not isinstance(node.op, (ast.USub, ast.UAdd)):
+                raise src.error(node, f"{'not' if isinstance(node.op, ast.Not) else '~'!r} is not allowed")
+            children = [node.operand]
+        elif isinstance(node, ast.BinOp):
+            if type(node.op) not in _BINARY:
+                symbol = _OTHER_OPERATORS.get(type(node.op), type(node.op).__name__)
+                raise src.error(node, f"the operator {symbol!r} is not allowed (use + - * / ** @)")
+            children = [node.left, node.right]
+        elif isinstance(node, ast.Attribute):
+            if node.attr != "T":
+                if isinstance(node.value, ast.Name) and refused(node.value.id):  # np.exp: 'np' is the problem
+                    raise src.error(node.value, f"'{node.value.id}' is not allowed", name=node.value.id)
+                at = node.end_col_offset - len(node.attr.encode())  # type: ignore[operator]
+                raise src.error(node, f"'.{node.attr}' is not allowed (only .T is)", name=f".{node.attr}", at=at)
+            children = [node.value]
+        elif isinstance(node, ast.Call):
+            if not isinstance(node.func, ast.Name):
+                if isinstance(node.func, ast.Lambda) or (isinstance(node.func, ast.Attribute) and node.func.attr != "T"):
+                    stack.append((node.func, depth + 1))  # refused there, with a more precise message
+                    continue
+                raise src.error(node, "only a named function can be called (missing '*' before '('?)")
+            name = node.func.id
+            if name not in FUNCTIONS and allowed is not None and name in allowed:
+                raise src.error(node, f"'{name}' is not a function (missing '*'?)")
+            if name not in FUNCTIONS or refused(name):
+                raise src.error(node, f"'{name}' is not allowed", name=name)
+            if node.keywords:
+                raise src.error(node, f"{name}(): write arguments without names")
+            _, low, high = FUNCTIONS[name]
+            if not low <= len(node.args) <= high:
+                wanted = str(low) if low == high else f"{low} or {high}"
+                raise src.error(node, f"{name}() takes {wanted} argument{'s' * (high > 1)}, not {len(node.args)}")
+            functions.add(name)
+            children = list(node.args)
+        else:
+            raise src.error(node, f"{_REFUSED.get(type(node), repr(type(node).__name__))} is not allowed")
+        stack.extend((child, depth + 1) for child in reversed(children))  # leftmost problem first
+    return variables, functions
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+def evaluate(expr: ParsedExpression, values: dict[str, np.ndarray | float]) -> np.ndarray:
+    """Value of a parsed formula, in float64; undefined entries (log(-1), a singular inv) are NaN.
+
+    >>> evaluate(parse_expression("x^2 + 1"), {"x": 3})
+    array(10.)
+    """
+    return _run(expr, values, None)
+
+
+def _run(expr: ParsedExpression, values: dict[str, Any], deadline: float | None) -> np.ndarray:
+    env = {name: np.asarray(v, dtype=np.float64) for name, v in values.items()}
+
+    def ev(node: ast.AST) -> Any:
+        if deadline is not None and time.monotonic() > deadline:
+            raise _Timeout
+        try:
+            if isinstance(node, ast.Constant):
+                try:
+                    return np.float64(node.value)
+                except OverflowError:  # an integer literal beyond float64: harmless as inf
+                    return np.float64(np.inf)
+            if isinstance(node, ast.Name):
+                if node.id in env:
+                    return env[node.id]
+                if node.id in CONSTANTS:
+                    return np.float64(CONSTANTS[node.id])
+                raise expr.source.error(node, f"'{node.id}' has no value", name=node.id)
+            if isinstance(node, ast.UnaryOp):
+                value = ev(node.operand)
+                return -value if isinstance(node.op, ast.USub) else value
+            if isinstance(node, ast.BinOp):
+                symbol, op = _BINARY[type(node.op)]
+                a, b = np.asarray(ev(node.left)), np.asarray(ev(node.right))
+                if op is not _matmul:
+                    _broadcast(a, b, symbol)
+                return op(a, b)
+            if isinstance(node, ast.Attribute):
+                return np.asarray(ev(node.value)).T
+            if isinstance(node, ast.Call):
+                f = FUNCTIONS[node.func.id][0]  # type: ignore[attr-defined]
+                return f(*(np.asarray(ev(arg)) for arg in node.args))
+        except _Problem as problem:
+            raise expr.source.error(node, str(problem)) from None
+        raise TypeError(f"not a checked formula node: {type(node).__name__}")
+
+    with np.errstate(all="ignore"):  # overflow and log(-1) become inf/NaN, never exceptions
+        return np.asarray(ev(expr.tree), dtype=np.float64)
+
+
+# --------------------------------------------------------------------------- equivalence
+
+
+def equivalent(student: object, reference: str, *, variables: dict[str, Variable],
+               allowed: Collection[str] | None = None, rng: np.random.Generator,
+               trials: int = 24, rtol: float = 1e-6, atol: float = 1e-8, timeout: float = 2.0) -> Comparison:
+    """Whether the student's formula equals the reference at random points of the variables' domains.
+
+    >>> equivalent("x^2", "x*x", variables={"x": Variable("x")}, rng=np.random.default_rng(0)).ok
+    True
+    """
+    deadline = time.monotonic() + timeout
+    try:
+        ref = parse_expression(reference)
+    except ExpressionError as err:
+        raise ConfigError(f"reference formula {reference!r}: {err}") from None
+    if not ref.variables <= set(variables):
+        raise ConfigError(f"reference formula {reference!r} uses undeclared {sorted(ref.variables - set(variables))}")
+    names = set(allowed) if allowed is not None else {*FUNCTIONS, *CONSTANTS, *variables}
+    try:
+        expr = parse_expression(student, allowed=names)
+    except ExpressionError as err:
+        return _failure(err, names)
+
+    usable = 0
+    # Up to 3x the trials are drawn so that a formula defined on half the domain, like
+    # sqrt(x)**2 for real x, reliably gets enough usable points.
+    for _ in range(3 * trials):
+        if usable >= trials:
+            break
+        point = {name: _sample(variables[name], rng) for name in sorted(variables)}
+        try:
+            r = _run(ref, point, deadline)
+        except ExpressionError as err:
+            raise ConfigError(f"reference formula {reference!r}: {err}") from None
+        except _Timeout:
+            return fail("expr_timeout")
+        try:
+            s = _run(expr, point, deadline)
+        except ExpressionError as err:
+            return _failure(err, names, r.shape)
+        except _Timeout:
+            return fail("expr_timeout")
+        if s.shape != r.shape:
+            return fail("expr_shape", actual=_fmt_shape(s.shape), expected=_fmt_shape(r.shape))
+        if not (np.isfinite(r).all() and np.isfinite(s).all()):
+            continue
+        usable += 1
+        if not (np.abs(s - r) <= atol + rtol * np.abs(r)).all():
+            return fail("expr_not_equivalent", point=_describe_point(point))
+    if 3 * usable < trials:
+        return fail("expr_undefined")
+    return PASS
+
+
+def _failure(err: ExpressionError, names: set[str], expected: tuple[int, ...] = ()) -> Comparison:
+    if isinstance(err, _ShapeError):
+        return fail("expr_shape", actual=err.shapes, expected=_fmt_shape(expected))
+    if err.name is not None:
+        return fail("expr_name", name=err.name, allowed=", ".join(sorted(names)))
+    return fail("expr_parse", message=err.message)
+
+
+def _sample(var: Variable, rng: np.random.Generator) -> np.ndarray:
+    if var.domain == "probability":
+        return np.asarray(rng.uniform(0.02, 0.98, size=var.shape))
+    # log-uniform magnitudes in [0.1, 3]: away from 0 (where H, abs, sign kink) and from overflow
+    magnitude = np.exp(rng.uniform(math.log(0.1), math.log(3.0), size=var.shape))
+    if var.domain == "real":
+        return np.asarray(magnitude * rng.choice((-1.0, 1.0), size=var.shape))
+    if var.domain == "simplex":
+        return np.asarray(magnitude / magnitude.sum())
+    return np.asarray(magnitude)
+
+
+def _describe_point(point: dict[str, np.ndarray]) -> str:
+    parts = []
+    for name, value in point.items():
+        if value.ndim == 0:
+            parts.append(f"{name}={float(value):.3g}")
+        elif value.size <= 4:
+            parts.append(f"{name}=[{', '.join(f'{v:.3g}' for v in value.ravel())}]")
+        else:
+            parts.append(f"{name}=random {_fmt_shape(value.shape)}")
+    return ", ".join(parts)

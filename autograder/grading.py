@@ -1,0 +1,176 @@
+"""One grading: submission + checks + sandbox -> :class:`Results`.
+
+The order matters for the trust boundary: the requests (names, arguments) go to the sandbox
+first; the answers come back as plain data; only then are references computed and compared,
+here, in the grader. Hidden checks' feedback is rendered without expected values.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from autograder.assignment import Assignment
+from autograder.checks import Check, case_prefix, judge, seed_for
+from autograder.compare import Comparison, fail
+from autograder.errors import SubmissionError
+from autograder.messages import Message, render
+from autograder.references import References
+from autograder.results import CheckResult, QuestionScore, Results
+from autograder.sandbox import Answer, Outcome, Sandbox
+from autograder.submission import Submission, load_submission
+
+
+def grade(assignment: Assignment, submission: Submission | str | Path, *, sandbox: Sandbox,
+          references: References | None = None, public_only: bool = False, key: str | None = None) -> Results:
+    """Grade one submission. A broken or hostile submission is graded too: 0 where it fails.
+
+    >>> grade(load_assignment("ift6135-h20-hw1"), "alice.py", sandbox=box).score
+    """
+    started = time.monotonic()
+    checks = assignment.public_checks if public_only else assignment.checks
+    if not isinstance(submission, Submission):
+        try:
+            submission = load_submission(submission, starter=assignment.starter, key=key)
+        except SubmissionError as e:
+            return _invalid(assignment, checks, key or Path(submission).stem, str(e), started)
+    if references is None and any(c.expect == "reference" for c in checks):
+        references = References(assignment)
+    plan = []
+    requests = []
+    for check in checks:
+        inputs = check.inputs(assignment.helpers, seed_for(assignment.id, check.id, submission.key))
+        reqs = check.requests(inputs)
+        plan.append((check, inputs, reqs))
+        requests += reqs
+    outcome = sandbox.run(files=submission.files, main=submission.main, chunks=list(submission.chunks),
+                          requests=requests, limits=assignment.limits)
+    lang = assignment.language
+    results = []
+    for number, (check, inputs, reqs) in zip(_numbers(checks), plan):
+        rng = np.random.default_rng(seed_for(assignment.id, check.id + "/judge", submission.key))
+        verdict = _judge_check(check, inputs, reqs, outcome, references, assignment, rng)
+        feedback = "" if verdict.ok else render(verdict.message, lang, hidden=check.hidden)
+        results.append(CheckResult(
+            id=check.id, question=check.question, name=check.name, number=number,
+            score=round(check.points * verdict.earned, 6), max_score=check.points, hidden=check.hidden,
+            visibility=check.visibility, feedback=feedback or render(Message("ok"), lang),
+        ))
+    return Results(
+        assignment_id=assignment.id, assignment_title=assignment.title, language=lang,
+        submission=submission.key, checks=tuple(results), questions=_question_scores(assignment, results),
+        status=_status(outcome), notes=tuple(_notes(outcome, submission, lang)),
+        output=_output(outcome, lang), isolation=sandbox.isolation.describe(),
+        execution_time=round(time.monotonic() - started, 4), metadata=dict(submission.metadata),
+    )
+
+
+def _judge_check(check: Check, inputs: list[tuple], reqs: list, outcome: Outcome,
+                 references: References | None, assignment: Assignment, rng: np.random.Generator) -> Comparison:
+    for args, req in zip(inputs, reqs):
+        answer = outcome.answers.get(req.id)
+        if answer is None:
+            reason = render(Message(f"reason_{(outcome.problem or 'died').split(':')[0]}"), assignment.language)
+            return fail("no_answer", reason=reason)
+        if not answer.ok:
+            return Comparison(False, _error_message(check, args, answer))
+        expected = _expected(check, args, references)
+        verdict = judge(check, answer.value, expected, args=args, helpers=assignment.helpers, rng=rng)
+        if not verdict.ok:
+            if check.call and args and verdict.message is not None:
+                prefix = render(case_prefix(args), assignment.language, hidden=check.hidden)
+                return Comparison(False, Message("property_message", {
+                    "text": prefix + render(verdict.message, assignment.language, hidden=check.hidden)}))
+            return verdict
+    return Comparison(True)
+
+
+def _expected(check: Check, args: tuple, references: References | None) -> Any:
+    if check.expect == "reference":
+        return references.answer(check, args)
+    if check.expect == "value":
+        return check.expected_value
+    return None
+
+
+def _error_message(check: Check, args: tuple, answer: Answer) -> Message:
+    call = f"{check.target}(...)" if check.call else check.target
+    kind = answer.error_type
+    if kind == "missing":
+        return Message("missing", {"name": check.target})
+    if kind == "not_callable":
+        return Message("not_callable", {"name": check.target, "found": answer.error_message})
+    if kind == "timeout":
+        return Message("timeout_in_call", {"call": call, "seconds": answer.error_message})
+    if kind == "died":
+        return Message("died_in_call", {"call": call, "reason": answer.error_message})
+    if kind == "autograd_forbidden":
+        return Message("autograd_forbidden", {"call": call, "message": answer.error_message})
+    if kind == "bad_data":
+        return Message("bad_data", {"message": answer.error_message})
+    return Message("error_in_call", {"call": call, "type": kind, "message": answer.error_message})
+
+
+def _numbers(checks: tuple[Check, ...]) -> list[str]:
+    counts: dict[str, int] = {}
+    numbers = []
+    for c in checks:
+        counts[c.question] = counts.get(c.question, 0) + 1
+        numbers.append(f"{c.question.lstrip('qQ')}.{counts[c.question]}")
+    return numbers
+
+
+def _question_scores(assignment: Assignment, results: list[CheckResult]) -> tuple[QuestionScore, ...]:
+    return tuple(
+        QuestionScore(id=q.id, title=q.title, points=q.points, graded=q.graded,
+                      score=None if q.graded == "hand" else round(sum(r.score for r in results if r.question == q.id), 6))
+        for q in assignment.questions
+    )
+
+
+def _status(outcome: Outcome) -> str:
+    if "timeout" in outcome.incidents:
+        return "timeout"
+    if outcome.incidents:
+        return "crashed"
+    if outcome.exec_errors:
+        return "error"
+    return "graded"
+
+
+def _notes(outcome: Outcome, submission: Submission, lang: str) -> list[str]:
+    notes = []
+    for err in outcome.exec_errors:
+        if err.get("type") == "SyntaxError":
+            notes.append(render(Message("syntax_error", {"message": err.get("message", "")}), lang))
+        else:
+            notes.append(render(Message("exec_error", {"type": err.get("type"), "line": err.get("line"),
+                                                       "message": err.get("message", "")}), lang))
+    if outcome.problem:
+        reason = render(Message(f"reason_{outcome.problem.split(':')[0]}"), lang)
+        notes.append(render(Message("no_answer", {"reason": reason}), lang))
+    notes += list(submission.notes)
+    return notes
+
+
+def _output(outcome: Outcome, lang: str) -> str:
+    if not outcome.output:
+        return ""
+    text = outcome.output
+    if outcome.output_dropped:
+        text += "\n" + render(Message("output_dropped", {"n": outcome.output_dropped}), lang)
+    return text
+
+
+def _invalid(assignment: Assignment, checks: tuple[Check, ...], key: str, reason: str, started: float) -> Results:
+    results = [CheckResult(id=c.id, question=c.question, name=c.name, number=n, score=0.0, max_score=c.points,
+                           hidden=c.hidden, visibility=c.visibility, feedback=reason)
+               for c, n in zip(checks, _numbers(checks))]
+    return Results(
+        assignment_id=assignment.id, assignment_title=assignment.title, language=assignment.language,
+        submission=key, checks=tuple(results), questions=_question_scores(assignment, results), status="invalid",
+        notes=(reason,), execution_time=round(time.monotonic() - started, 4),
+    )

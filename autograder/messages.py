@@ -1,0 +1,177 @@
+"""Everything a student reads, in one catalogue per language.
+
+A comparator or the grader produces a :class:`Message` (a key and its parameters); it is turned
+into text only when a report is written, in the assignment's language. Keys ending in
+``@hidden`` are the variants used for hidden checks: they never contain ``{expected}``, and a
+test asserts it.
+
+To add a language, add a dict with the same keys; ``tests/test_messages.py`` checks that every
+catalogue has every key and the same placeholders.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+LANGUAGES = ("en", "fr")
+
+
+@dataclass(frozen=True)
+class Message:
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def render(message: Message, language: str, *, hidden: bool = False) -> str:
+    """Text of ``message`` in ``language``; the hidden variant when the check is hidden.
+
+    >>> render(Message("missing", {"name": "f"}), "en")
+    "'f' is not defined in your submission"
+    """
+    catalogue = CATALOGUES.get(language, CATALOGUES["en"])
+    key = message.key
+    if hidden and f"{key}@hidden" in catalogue:
+        key = f"{key}@hidden"
+    template = catalogue.get(key) or CATALOGUES["en"].get(key) or key
+    params = {k: _short(v) for k, v in message.params.items()}
+    if hidden:
+        params.pop("expected", None)
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError):
+        return template
+
+
+def _short(value: Any, limit: int = 160) -> str:
+    text = value if isinstance(value, str) else repr(value)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+EN: dict[str, str] = {
+    # verdicts
+    "passed": "passed",
+    "failed": "failed",
+    "ok": "correct",
+    # values
+    "missing": "'{name}' is not defined in your submission",
+    "not_callable": "'{name}' should be a function, found a {found}",
+    "wrong_type": "expected {wanted}, got {found}",
+    "wrong_shape": "shape {actual}, expected {expected}",
+    "wrong_shape@hidden": "shape {actual} is not the expected shape",
+    "wrong_length": "{actual} items, expected {expected}",
+    "wrong_length@hidden": "{actual} items is not the expected number",
+    "wrong_keys": "keys {actual}, expected {expected}",
+    "wrong_keys@hidden": "keys {actual} are not the expected keys",
+    "not_close": "{where}{actual} is not close to {expected} (|difference| {diff} > {bound})",
+    "not_close@hidden": "{where}{actual} differs from the reference",
+    "not_integer": "{where}{actual} is not a whole number",
+    "not_equal": "{where}{actual}, expected {expected}",
+    "not_equal@hidden": "{where}{actual} is not the expected value",
+    "nan_mismatch": "{where}NaN or infinity where the answer is a finite number (or the other way round)",
+    "not_finite": "{where}the answer contains NaN or infinity",
+    "eigen_count": "{actual} eigenvalues, expected {expected}",
+    "eigen_count@hidden": "{actual} eigenvalues is not the expected count",
+    "eigen_mismatch": "eigenvalue {actual} has no match in {expected}",
+    "eigen_mismatch@hidden": "eigenvalue {actual} does not match the reference",
+    "property_failed": "the answer does not satisfy the required property",
+    "property_message": "{text}",
+    "unsupported": "the answer is a {found}, which cannot be graded: return numbers, lists or arrays",
+    # running the submission
+    "error_in_call": "{call} raised {type}: {message}",
+    "timeout_in_call": "{call} did not finish within {seconds} s",
+    "died_in_call": "the process ended while running {call} ({reason}); the other answers were read in a new process",
+    "autograd_forbidden": "{call}: automatic differentiation is not allowed in this question ({message}); derive the gradient by hand",
+    "bad_data": "the answer could not be read: {message}",
+    "no_answer": "no answer: the submission stopped before this check ({reason})",
+    "case": "on input {args}: ",
+    "case@hidden": "on a hidden input: ",
+    "exec_error": "your file raised {type} at line {line}: {message}",
+    "syntax_error": "your file has a syntax error: {message}",
+    "reason_timeout": "time limit reached",
+    "reason_died": "the process ended early",
+    "reason_result_too_large": "the answers were too large",
+    "reason_worker_died": "the sandbox worker was killed",
+    # expressions
+    "expr_parse": "cannot read the formula: {message}",
+    "expr_name": "'{name}' is not allowed here (allowed: {allowed})",
+    "expr_not_equivalent": "the formula is not equivalent to the expected one (differs at {point})",
+    "expr_not_equivalent@hidden": "the formula is not equivalent to the expected one",
+    "expr_timeout": "the formula took too long to evaluate",
+    "expr_undefined": "the formula could not be evaluated at any test point",
+    "expr_shape": "the formula gives shape {actual}, expected {expected}",
+    "expr_shape@hidden": "the formula gives a result of the wrong shape ({actual})",
+    # reports
+    "report_title": "{title}: public checks",
+    "report_summary": "{passed}/{total} public checks passed, {points}/{max_points} points",
+    "report_all_passed": "All public checks passed. Hidden checks run after you submit.",
+    "report_hand_graded": "Graded by hand (not included here): {parts}",
+    "output_header": "Auto-graded: {score}/{max_score}. Graded by hand later: {hand} points ({parts}).",
+    "output_isolation": "Sandbox: {mode}.",
+    "output_stdout": "Your code printed (first {n} bytes):",
+    "output_dropped": "({n} more bytes of output were dropped)",
+    "late": "Submitted after the late due date ({late}); graded, and flagged as late.",
+}
+
+FR: dict[str, str] = {
+    "passed": "réussi",
+    "failed": "échoué",
+    "ok": "correct",
+    "missing": "'{name}' n'est pas défini dans votre remise",
+    "not_callable": "'{name}' devrait être une fonction, trouvé : {found}",
+    "wrong_type": "attendu : {wanted}, obtenu : {found}",
+    "wrong_shape": "forme {actual}, attendue {expected}",
+    "wrong_shape@hidden": "la forme {actual} n'est pas la forme attendue",
+    "wrong_length": "{actual} éléments, attendu {expected}",
+    "wrong_length@hidden": "{actual} éléments : ce n'est pas le nombre attendu",
+    "wrong_keys": "clés {actual}, attendues {expected}",
+    "wrong_keys@hidden": "les clés {actual} ne sont pas celles attendues",
+    "not_close": "{where}{actual} n'est pas proche de {expected} (|écart| {diff} > {bound})",
+    "not_close@hidden": "{where}{actual} diffère de la référence",
+    "not_integer": "{where}{actual} n'est pas un nombre entier",
+    "not_equal": "{where}{actual}, attendu {expected}",
+    "not_equal@hidden": "{where}{actual} n'est pas la valeur attendue",
+    "nan_mismatch": "{where}NaN ou infini là où la réponse est un nombre fini (ou l'inverse)",
+    "not_finite": "{where}la réponse contient NaN ou l'infini",
+    "eigen_count": "{actual} valeurs propres, attendu {expected}",
+    "eigen_count@hidden": "{actual} valeurs propres : ce n'est pas le nombre attendu",
+    "eigen_mismatch": "la valeur propre {actual} n'a pas de correspondance dans {expected}",
+    "eigen_mismatch@hidden": "la valeur propre {actual} ne correspond pas à la référence",
+    "property_failed": "la réponse ne satisfait pas la propriété demandée",
+    "property_message": "{text}",
+    "unsupported": "la réponse est de type {found}, impossible à corriger : renvoyez des nombres, des listes ou des tableaux",
+    "error_in_call": "{call} a levé {type} : {message}",
+    "timeout_in_call": "{call} ne s'est pas terminé en {seconds} s",
+    "died_in_call": "le processus s'est arrêté pendant {call} ({reason}) ; les autres réponses ont été lues dans un nouveau processus",
+    "autograd_forbidden": "{call} : la différentiation automatique est interdite dans cette question ({message}) ; dérivez le gradient à la main",
+    "bad_data": "la réponse est illisible : {message}",
+    "no_answer": "pas de réponse : la remise s'est arrêtée avant cette vérification ({reason})",
+    "case": "pour l'entrée {args} : ",
+    "case@hidden": "pour une entrée cachée : ",
+    "exec_error": "votre fichier a levé {type} à la ligne {line} : {message}",
+    "syntax_error": "votre fichier contient une erreur de syntaxe : {message}",
+    "reason_timeout": "limite de temps atteinte",
+    "reason_died": "le processus s'est arrêté prématurément",
+    "reason_result_too_large": "les réponses étaient trop volumineuses",
+    "reason_worker_died": "le processus d'isolation a été tué",
+    "expr_parse": "formule illisible : {message}",
+    "expr_name": "'{name}' n'est pas permis ici (permis : {allowed})",
+    "expr_not_equivalent": "la formule n'est pas équivalente à celle attendue (diffère en {point})",
+    "expr_not_equivalent@hidden": "la formule n'est pas équivalente à celle attendue",
+    "expr_timeout": "l'évaluation de la formule a pris trop de temps",
+    "expr_undefined": "la formule n'a pu être évaluée en aucun point de test",
+    "expr_shape": "la formule donne la forme {actual}, attendue {expected}",
+    "expr_shape@hidden": "la formule donne un résultat de mauvaise forme ({actual})",
+    "report_title": "{title} : vérifications publiques",
+    "report_summary": "{passed}/{total} vérifications publiques réussies, {points}/{max_points} points",
+    "report_all_passed": "Toutes les vérifications publiques sont réussies. Les vérifications cachées s'exécutent après la remise.",
+    "report_hand_graded": "Corrigé à la main (non inclus ici) : {parts}",
+    "output_header": "Correction automatique : {score}/{max_score}. Corrigé à la main plus tard : {hand} points ({parts}).",
+    "output_isolation": "Isolation : {mode}.",
+    "output_stdout": "Votre code a affiché (premiers {n} octets) :",
+    "output_dropped": "({n} octets de sortie supplémentaires ont été ignorés)",
+    "late": "Remis après la date limite de retard ({late}) : corrigé, et signalé en retard.",
+}
+
+CATALOGUES: dict[str, dict[str, str]] = {"en": EN, "fr": FR}

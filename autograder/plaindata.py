@@ -1,0 +1,189 @@
+"""Plain data across the trust boundary: JSON with numpy arrays, never pickle.
+
+What the student's process sends back is decoded here, in the grader, and re-validated:
+only ``None``, ``bool``, ``int``, ``float``, ``complex``, ``str``, lists, string-keyed dicts
+and numeric/bool arrays survive. Anything else was refused on the student's side already
+and arrives as an ``{"__unsupported__": "<type name>"}`` marker that no comparator accepts.
+
+This module is imported by the sandbox worker too, so it depends on the standard library
+and numpy only.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+from typing import Any
+
+import numpy as np
+
+#: dtypes an array may have on the wire; object, string and void arrays are refused
+ALLOWED_KINDS = frozenset("biufc")
+MAX_DEPTH = 32
+#: a single answer larger than this is refused rather than carried across
+MAX_ARRAY_BYTES = 64 * 1024 * 1024
+
+
+class PlainDataError(ValueError):
+    """The data is not plain data (raised on either side of the boundary)."""
+
+
+def to_plain(value: Any, *, _depth: int = 0) -> Any:
+    """Convert an answer to JSON-ready plain data (runs in the student's process).
+
+    Tensors become arrays (detached, on the CPU); tuples become lists; numpy scalars become
+    Python numbers. Exact types only: a ``float`` subclass is converted with ``float()``.
+    """
+    if _depth > MAX_DEPTH:
+        raise PlainDataError("answer is nested too deeply")
+    if value is None or type(value) in (bool, str):
+        return value
+    if type(value) is int:
+        return value
+    if type(value) is float:
+        return _float_to_json(value)
+    if type(value) is complex:
+        return {"__complex__": [_float_to_json(value.real), _float_to_json(value.imag)]}
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return _float_to_json(float(value))
+    if isinstance(value, (complex, np.complexfloating)):
+        c = complex(value)
+        return {"__complex__": [_float_to_json(c.real), _float_to_json(c.imag)]}
+    if _is_tensor(value):
+        value = value.detach().cpu().resolve_conj().resolve_neg().numpy()
+    if isinstance(value, np.ndarray):
+        return _array_to_json(np.asarray(value))
+    if isinstance(value, (list, tuple)):
+        return [to_plain(v, _depth=_depth + 1) for v in value]
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            if type(k) is not str:
+                raise PlainDataError(f"dict keys must be strings, got {type(k).__name__}")
+            out[k] = to_plain(v, _depth=_depth + 1)
+        return out
+    return {"__unsupported__": type(value).__name__}
+
+
+def from_plain(data: Any, *, _depth: int = 0) -> Any:
+    """Decode wire data into Python/numpy values, validating every node (runs in the grader)."""
+    if _depth > MAX_DEPTH:
+        raise PlainDataError("data nested too deeply")
+    if data is None or type(data) in (bool, int, str):
+        return data
+    if type(data) is float:
+        return data
+    if type(data) is list:
+        return [from_plain(v, _depth=_depth + 1) for v in data]
+    if type(data) is dict:
+        if "__ndarray__" in data:
+            return _array_from_json(data["__ndarray__"])
+        if "__complex__" in data:
+            re, im = data["__complex__"]
+            return complex(_float_from_json(re), _float_from_json(im))
+        if "__float__" in data:
+            return _float_from_json(data)
+        if "__unsupported__" in data:
+            return Unsupported(str(data["__unsupported__"]))
+        return {str(k): from_plain(v, _depth=_depth + 1) for k, v in data.items()}
+    raise PlainDataError(f"unexpected wire value of type {type(data).__name__}")
+
+
+class Unsupported:
+    """Stands for an answer of a type that cannot cross the boundary (a function, a class...)."""
+
+    __slots__ = ("type_name",)
+
+    def __init__(self, type_name: str) -> None:
+        self.type_name = type_name
+
+    def __repr__(self) -> str:
+        return f"<{self.type_name} object>"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Unsupported) and other.type_name == self.type_name
+
+    def __hash__(self) -> int:
+        return hash(self.type_name)
+
+
+def convert(value: Any, how: str) -> Any:
+    """Hand a decoded argument to a function as "numpy" (default), "torch" tensors or "list"s."""
+    if how == "torch":
+        import torch
+
+        if isinstance(value, np.ndarray):
+            return torch.from_numpy(value.copy())
+        if isinstance(value, list):
+            return [convert(v, how) for v in value]
+        return value
+    if how == "list":
+        return value.tolist() if isinstance(value, np.ndarray) else value
+    if isinstance(value, np.ndarray):
+        return value.copy()  # a function that edits its argument in place must not change ours
+    return value
+
+
+def dumps(value: Any) -> str:
+    """Serialise plain data (already converted by :func:`to_plain`) strictly as JSON."""
+    return json.dumps(value, allow_nan=False, separators=(",", ":"))
+
+
+def loads(text: str | bytes) -> Any:
+    return json.loads(text)
+
+
+def _is_tensor(value: Any) -> bool:
+    cls = type(value)
+    return any(c.__module__ == "torch" and c.__name__ == "Tensor" for c in cls.__mro__)
+
+
+def _float_to_json(x: float) -> Any:
+    # JSON has no NaN/inf; they are answers in their own right, so they get a marker
+    if math.isfinite(x):
+        return x
+    return {"__float__": repr(x)}
+
+
+def _float_from_json(x: Any) -> float:
+    if type(x) in (int, float):
+        return float(x)
+    if type(x) is dict and x.get("__float__") in ("nan", "inf", "-inf"):
+        return float(x["__float__"])
+    raise PlainDataError(f"bad float on the wire: {x!r}")
+
+
+def _array_to_json(a: np.ndarray) -> dict:
+    if a.dtype.kind not in ALLOWED_KINDS:
+        return {"__unsupported__": f"ndarray[{a.dtype}]"}
+    if a.nbytes > MAX_ARRAY_BYTES:
+        raise PlainDataError(f"array of {a.nbytes} bytes is larger than the limit")
+    a = np.ascontiguousarray(a)
+    return {
+        "__ndarray__": {
+            "dtype": a.dtype.newbyteorder("<").str,
+            "shape": list(a.shape),
+            "data": base64.b64encode(a.astype(a.dtype.newbyteorder("<"), copy=False).tobytes()).decode(),
+        }
+    }
+
+
+def _array_from_json(spec: Any) -> np.ndarray:
+    if type(spec) is not dict:
+        raise PlainDataError("bad array header")
+    dtype = np.dtype(str(spec.get("dtype")))
+    if dtype.kind not in ALLOWED_KINDS:
+        raise PlainDataError(f"array dtype {dtype} is not allowed")
+    shape = spec.get("shape")
+    if type(shape) is not list or not all(type(n) is int and n >= 0 for n in shape):
+        raise PlainDataError("bad array shape")
+    raw = base64.b64decode(str(spec.get("data", "")), validate=True)
+    count = math.prod(shape)
+    if len(raw) != count * dtype.itemsize:
+        raise PlainDataError("array data does not match its shape")
+    return np.frombuffer(raw, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="), copy=True)

@@ -1,0 +1,76 @@
+"""Gradescope's ``results.json`` (schema: shared/gradescope/results.schema.json)."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from autograder.messages import Message, render
+from autograder.results import Results
+
+
+def gradescope_json(results: Results) -> dict:
+    """One test per check; hidden checks carry the assignment's hidden visibility."""
+    lang = results.language
+    tests = []
+    for c in results.checks:
+        tests.append({
+            "name": c.name,
+            "number": c.number,
+            "score": c.score,
+            "max_score": c.max_score,
+            "status": "passed" if c.passed else "failed",
+            "visibility": c.visibility,
+            "output": c.feedback,
+            "tags": [c.question] + (["hidden"] if c.hidden else []),
+        })
+    hand = results.hand_points
+    parts = ", ".join(q.id for q in results.questions if q.graded == "hand") or "-"
+    lines = [render(Message("output_header", {"score": _fmt(results.score), "max_score": _fmt(results.max_score),
+                                              "hand": _fmt(hand), "parts": parts}), lang)]
+    if results.late:
+        lines.append(render(Message("late", {"late": results.metadata.get("late_due_date", "")}), lang))
+    lines += list(results.notes)
+    if results.isolation:
+        lines.append(render(Message("output_isolation", {"mode": results.isolation}), lang))
+    if results.output:
+        lines += ["", render(Message("output_stdout", {"n": len(results.output.encode())}), lang), results.output]
+    return {
+        "score": results.score,
+        "execution_time": results.execution_time,
+        "output": "\n".join(lines),
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": tests,
+        "extra_data": {
+            "assignment": results.assignment_id,
+            "submission": results.submission,
+            "status": results.status,
+            "late": results.late,
+            "questions": {q.id: q.score for q in results.questions},
+            "hand_graded_points": hand,
+        },
+    }
+
+
+def write_gradescope_json(results: Results, path: Path) -> Path:
+    """Write atomically: a reader never sees half a file, even if we are killed mid-write."""
+    return write_json_atomic(gradescope_json(results), path)
+
+
+def write_json_atomic(data: dict, path: Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(data, f, indent=1, ensure_ascii=False, allow_nan=False)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    return path
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"

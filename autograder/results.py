@@ -1,0 +1,63 @@
+"""What a grading produced, as frozen values. No I/O here: writers live in ``report/``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    id: str
+    question: str
+    name: str
+    number: str
+    score: float
+    max_score: float
+    hidden: bool
+    visibility: str
+    #: already in the assignment's language; for hidden checks it reveals no expected value
+    feedback: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return self.score >= self.max_score
+
+
+@dataclass(frozen=True)
+class QuestionScore:
+    id: str
+    title: str
+    points: float
+    graded: str
+    #: None for questions graded by hand (their score is not ours to give)
+    score: float | None
+
+
+@dataclass(frozen=True)
+class Results:
+    assignment_id: str
+    assignment_title: str
+    language: str
+    submission: str
+    checks: tuple[CheckResult, ...]
+    questions: tuple[QuestionScore, ...]
+    #: "graded", "error" (the file raised or did not parse), "timeout", "crashed", "invalid"
+    status: str
+    notes: tuple[str, ...] = ()
+    output: str = ""
+    isolation: str = ""
+    execution_time: float = 0.0
+    late: bool = False
+    metadata: dict = field(default_factory=dict)
+
+    @property
+    def score(self) -> float:
+        return round(sum(c.score for c in self.checks), 6)
+
+    @property
+    def max_score(self) -> float:
+        return sum(q.points for q in self.questions if q.graded == "auto")
+
+    @property
+    def hand_points(self) -> float:
+        return sum(q.points for q in self.questions if q.graded == "hand")

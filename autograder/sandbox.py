@@ -1,0 +1,463 @@
+"""Run student code in a restricted process and get plain data back.
+
+The grader never imports a submission. It starts fork servers (``autograder._worker``) that
+import numpy and torch once; each job forks a fresh child from one of them, so the second
+of start-up is paid once per worker, not once per submission.
+
+Isolation modes, strongest first (``Isolation.mode`` says which one is in force):
+
+``bwrap``
+    The server runs under bubblewrap with new user, PID, network, IPC and mount namespaces.
+    Its filesystem is the Python installation (read-only), the grader's package code
+    (read-only, no assignments, no solutions) and a private ``/tmp``. Hidden checks and
+    solutions are *absent*, not merely unreadable.
+``user``
+    No namespaces (Gradescope's containers usually forbid them) but we are root: each child
+    drops to the unprivileged ``autograder-student`` user after leaving the network namespace
+    when the kernel allows it. Hidden material must be unreadable by that user (``setup.sh``
+    makes it so); :func:`detect_isolation` refuses this mode when it is not.
+``rlimits``
+    Neither: resource limits only. For a student running public checks on their own laptop,
+    where there is nothing hidden to protect.
+
+In every mode the child has a wall-clock limit per submission and per call, an address-space
+limit on top of what the server already maps, a process-count limit (where the kernel honours
+it for the uid), a file-size limit, and its output is capped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pwd
+import queue
+import select
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from autograder.errors import SandboxError
+from autograder.plaindata import PlainDataError, from_plain, to_plain
+
+SANDBOX_USER = "autograder-student"
+PACKAGE_DIR = Path(__file__).resolve().parent
+MODES = ("bwrap", "user", "rlimits")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Limits of one submission's process. ``wall`` bounds the whole run, ``call`` one request."""
+
+    wall: float = 60.0
+    call: float = 10.0
+    #: executing the submission's top level (or one notebook cell)
+    exec: float = 30.0
+    memory_mb: int = 1024
+    processes: int = 32
+    output_bytes: int = 32 * 1024
+    file_bytes: int = 16 * 1024 * 1024
+
+    def wire(self) -> dict:
+        d = asdict(self)
+        d["import"] = d.pop("exec")
+        return d
+
+
+@dataclass(frozen=True)
+class Request:
+    """One thing to ask the submission: read ``name``, or call it with ``args``."""
+
+    id: str
+    name: str
+    call: bool = False
+    args: tuple = ()
+    #: how arrays reach the student's function: "numpy", "torch" or "list"
+    convert: str = "numpy"
+    forbid_autograd: bool = False
+    timeout: float | None = None
+    #: requests of one group stop at their first error (the rest come back as "skipped")
+    group: str | None = None
+
+    def wire(self) -> dict:
+        d: dict[str, Any] = {"id": self.id, "name": self.name, "call": self.call, "as": self.convert,
+                             "forbid_autograd": self.forbid_autograd, "args": [to_plain(a) for a in self.args],
+                             "group": self.group}
+        if self.timeout is not None:
+            d["timeout"] = self.timeout
+        return d
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What came back for one request: a decoded value, or an error the student's code hit."""
+
+    value: Any = None
+    error_type: str | None = None
+    error_message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.error_type is None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Everything the sandbox learnt from one run. Missing answers mean the run ended early."""
+
+    answers: dict[str, Answer]
+    exec_errors: tuple[dict, ...] = ()
+    finished: bool = True
+    timed_out: bool = False
+    exit: dict = field(default_factory=dict)
+    output: str = ""
+    output_dropped: int = 0
+    wall: float = 0.0
+    problem: str | None = None
+    #: what interrupted the run part-way ("timeout", "died"), even if a restart finished it
+    incidents: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Isolation:
+    mode: str
+    run_as: tuple[int, int] | None = None
+
+    def describe(self) -> str:
+        return {
+            "bwrap": "bubblewrap namespaces (no network, private filesystem) + rlimits",
+            "user": f"separate user {SANDBOX_USER} + rlimits, no privileges",
+            "rlimits": "resource limits only (no separate user, no namespaces)",
+        }[self.mode]
+
+
+def detect_isolation(requested: str = "auto") -> Isolation:
+    """Pick the strongest isolation this machine allows, or check the one asked for.
+
+    ``requested`` is "auto", a mode name, or comes from the ``AUTOGRADER_ISOLATION``
+    environment variable when "auto".
+    """
+    if requested == "auto":
+        requested = os.environ.get("AUTOGRADER_ISOLATION", "auto")
+    if requested not in ("auto", *MODES):
+        raise SandboxError(f"unknown isolation mode {requested!r} (choose from auto, {', '.join(MODES)})")
+    if requested in ("auto", "bwrap") and _bwrap_works():
+        # as root, children also switch to an unprivileged uid: the kernel does not apply
+        # RLIMIT_NPROC to root, and a fork bomb must hit the process limit
+        return Isolation("bwrap", run_as=_sandbox_ids() if os.geteuid() == 0 else None)
+    if requested == "bwrap":
+        raise SandboxError("bubblewrap is not usable here (install the 'bubblewrap' package, or allow user namespaces)")
+    if requested in ("auto", "user") and os.geteuid() == 0:
+        try:
+            entry = pwd.getpwnam(SANDBOX_USER)
+        except KeyError:
+            if requested == "user":
+                raise SandboxError(f"user {SANDBOX_USER!r} does not exist: run setup.sh as root") from None
+        else:
+            return Isolation("user", run_as=(entry.pw_uid, entry.pw_gid))
+    if requested == "user":
+        raise SandboxError("isolation 'user' needs root to switch users")
+    return Isolation("rlimits")
+
+
+def _sandbox_ids() -> tuple[int, int]:
+    """The dedicated sandbox user when setup.sh created it, else nobody."""
+    try:
+        entry = pwd.getpwnam(SANDBOX_USER)
+    except KeyError:
+        return (65534, 65534)
+    return (entry.pw_uid, entry.pw_gid)
+
+
+def _bwrap_works() -> bool:
+    exe = shutil.which("bwrap")
+    if not exe:
+        return False
+    probe = subprocess.run(
+        [exe, "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/", "true"],
+        capture_output=True, timeout=10,
+    )
+    return probe.returncode == 0
+
+
+class Sandbox:
+    """A pool of fork servers. ``run(files, main, chunks, requests)`` is safe to call from threads.
+
+    Use as a context manager so the servers are stopped::
+
+        with Sandbox(workers=2) as box:
+            outcome = box.run(job)
+    """
+
+    def __init__(self, *, workers: int = 1, isolation: Isolation | None = None,
+                 preload: tuple[str, ...] = ("numpy", "torch"), limits: Limits = Limits()) -> None:
+        self.isolation = isolation or detect_isolation()
+        self.preload = preload
+        self.limits = limits
+        self._idle: queue.Queue[_Server] = queue.Queue()
+        self._servers: list[_Server] = []
+        self._lock = threading.Lock()
+        self._workers = workers
+        self._started = 0
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for server in self._servers:
+            server.stop()
+        self._servers.clear()
+
+    def run(self, *, files: dict[str, str], main: str, chunks: list[str],
+            requests: list[Request], limits: Limits | None = None, max_restarts: int = 4) -> Outcome:
+        """Evaluate ``requests`` against the submission; never raises for anything it does.
+
+        If the process dies or times out part-way, the request it was on is charged with it
+        and the rest are asked again in a fresh process (at most ``max_restarts`` times, within
+        the same wall-clock budget), so one hostile function cannot zero unrelated questions.
+        """
+        limits = limits or self.limits
+        deadline = time.monotonic() + limits.wall
+        outcome = self._run_once(files, main, chunks, requests, limits)
+        answers = dict(outcome.answers)
+        incidents = []
+        for _ in range(max_restarts):
+            pending = [r for r in requests if r.id not in answers]
+            remaining = deadline - time.monotonic()
+            if outcome.finished or not pending or remaining < 1 or outcome.problem == "result_too_large":
+                break
+            culprit = pending[0]
+            kind = "timeout" if outcome.timed_out else "died"
+            incidents.append(kind)
+            answers[culprit.id] = Answer(error_type=kind, error_message=_death_reason(outcome, limits))
+            rest = [r for r in pending[1:] if r.group is None or r.group != culprit.group]
+            for r in pending[1:]:
+                if r.group is not None and r.group == culprit.group:
+                    answers[r.id] = Answer(error_type="skipped")
+            if not rest:
+                break
+            outcome = self._run_once(files, main, chunks, rest, replace(limits, wall=remaining))
+            answers.update(outcome.answers)
+        if outcome.problem:
+            incidents.append(outcome.problem.split(":")[0])
+        return replace(outcome, answers=answers, incidents=tuple(incidents))
+
+    def _run_once(self, files: dict[str, str], main: str, chunks: list[str], requests: list[Request],
+                  limits: Limits) -> Outcome:
+        job = {"files": files, "main": main, "chunks": chunks,
+               "requests": [r.wire() for r in requests], "limits": limits.wire()}
+        if self.isolation.run_as:
+            job["run_as"] = {"uid": self.isolation.run_as[0], "gid": self.isolation.run_as[1],
+                             "unshare_net": self.isolation.mode == "user"}
+        server = self._acquire()
+        try:
+            reply = server.request(job, timeout=limits.wall + 15)
+        except _ServerDied as e:
+            server.stop()
+            self._replace(server)
+            return Outcome(answers={}, finished=False, problem=f"worker_died:{e}")
+        self._idle.put(server)
+        return _outcome_from_reply(reply, requests)
+
+    def _acquire(self) -> _Server:
+        with self._lock:
+            if self._idle.empty() and self._started < self._workers:
+                self._started += 1
+                server = _Server(self.isolation, self.preload)
+                self._servers.append(server)
+                return server
+        return self._idle.get()
+
+    def _replace(self, dead: _Server) -> None:
+        with self._lock:
+            self._servers.remove(dead)
+            server = _Server(self.isolation, self.preload)
+            self._servers.append(server)
+        self._idle.put(server)
+
+
+class _ServerDied(Exception):
+    pass
+
+
+class _Server:
+    """One fork server process and its pipes."""
+
+    def __init__(self, isolation: Isolation, preload: tuple[str, ...]) -> None:
+        self._stderr = tempfile.TemporaryFile()
+        cmd, env = _server_command(isolation, preload)
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=self._stderr, env=env, cwd="/", close_fds=True)
+        ready = self._read(timeout=120)
+        if ready is None or not ready.get("ready"):
+            self._stderr.seek(0)
+            tail = self._stderr.read()[-2000:].decode("utf-8", "replace").strip().splitlines()
+            self.stop()
+            raise SandboxError(f"the sandbox worker did not start ({tail[-1] if tail else 'no output'})")
+
+    def request(self, job: dict, *, timeout: float) -> dict:
+        data = json.dumps(job).encode()
+        try:
+            self.proc.stdin.write(struct.pack(">I", len(data)) + data)
+            self.proc.stdin.flush()
+        except BrokenPipeError:
+            raise _ServerDied("pipe closed") from None
+        reply = self._read(timeout=timeout)
+        if reply is None:
+            raise _ServerDied("no reply")
+        return reply
+
+    def _read(self, *, timeout: float) -> dict | None:
+        fd = self.proc.stdout.fileno()
+        deadline = time.monotonic() + timeout
+        header = self._read_exact(fd, 4, deadline)
+        if header is None:
+            return None
+        (n,) = struct.unpack(">I", header)
+        body = self._read_exact(fd, n, deadline)
+        return None if body is None else json.loads(body)
+
+    @staticmethod
+    def _read_exact(fd: int, n: int, deadline: float) -> bytes | None:
+        buf = bytearray()
+        while len(buf) < n:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None
+            ready, _, _ = select.select([fd], [], [], remaining)
+            if not ready:
+                continue
+            chunk = os.read(fd, min(n - len(buf), 1 << 20))
+            if not chunk:
+                return None
+            buf += chunk
+        return bytes(buf)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        for stream in (self.proc.stdin, self.proc.stdout):
+            try:
+                stream.close()
+            except BrokenPipeError:
+                pass  # the server is gone; nothing to flush
+        self._stderr.close()
+
+
+def _server_command(isolation: Isolation, preload: tuple[str, ...]) -> tuple[list[str], dict[str, str]]:
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "OMP_NUM_THREADS": "1",
+           "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "PYTHONDONTWRITEBYTECODE": "1",
+           "MPLBACKEND": "Agg", "HOME": "/tmp", "PYTHONHASHSEED": "0"}
+    for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+        if var in os.environ:
+            env[var] = os.environ[var]
+    worker = ["-m", "autograder._worker", "serve", "--preload", ",".join(preload)]
+    if isolation.mode != "bwrap":
+        env["PYTHONPATH"] = str(PACKAGE_DIR.parent)
+        return [sys.executable, "-s", *worker], env
+    inside_pkg = "/opt/autograder-code"
+    env["PYTHONPATH"] = inside_pkg
+    if isolation.run_as:
+        # real root: no user namespace, so children can setuid to the sandbox user; the server
+        # keeps only the capabilities to do that and to kill what they leave behind
+        ns = ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+              "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_KILL"]
+    else:
+        ns = ["--unshare-all", "--cap-drop", "ALL"]
+    args = ["bwrap", *ns, "--die-with-parent", "--new-session",
+            "--ro-bind", "/usr", "/usr", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
+            "--dir", "/var/tmp", "--chdir", "/tmp"]
+    for top in ("/bin", "/sbin", "/lib", "/lib64", "/lib32"):
+        if os.path.islink(top):
+            args += ["--symlink", os.readlink(top), top]
+        elif os.path.isdir(top):
+            args += ["--ro-bind", top, top]
+    for etc in ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/alternatives"):
+        if os.path.exists(etc):
+            args += ["--ro-bind", etc, etc]
+    for path in sorted(_python_roots()):
+        args += ["--ro-bind", path, path]
+    args += ["--ro-bind", str(PACKAGE_DIR), f"{inside_pkg}/autograder"]
+    return [*args, sys.executable, "-s", *worker, "--own-pid-namespace"], env
+
+
+def _python_roots() -> set[str]:
+    """Directories the interpreter and its numeric libraries live in, and nothing above them."""
+    roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.path.realpath(sys.executable))}
+    for mod in ("numpy", "torch"):
+        spec = __import__("importlib.util").util.find_spec(mod)
+        if spec and spec.origin:
+            roots.add(str(Path(spec.origin).resolve().parent.parent))
+    project = str(PACKAGE_DIR.parent)
+    keep = set()
+    for root in roots:
+        root = os.path.realpath(root)
+        if root in ("/", "/usr") or root.startswith("/usr/"):
+            continue
+        if project.startswith(root + os.sep) or project == root:
+            # never expose the project (assignments, solutions) because Python lives above it
+            raise SandboxError(f"Python is installed in {root}, which contains the grader's files; use a virtualenv")
+        keep.add(root)
+    # drop nested roots: binding the parent is enough
+    return {r for r in keep if not any(r != o and r.startswith(o + os.sep) for o in keep)}
+
+
+def _death_reason(outcome: Outcome, limits: Limits) -> str:
+    if outcome.timed_out:
+        return f"{limits.wall:g}"
+    status = outcome.exit
+    if "signal" in status:
+        return f"killed by signal {status['signal']}"
+    return f"exit code {status.get('code', '?')}"
+
+
+def _outcome_from_reply(reply: dict, requests: list[Request]) -> Outcome:
+    answers: dict[str, Answer] = {}
+    exec_errors = []
+    finished = False
+    wanted = {r.id for r in requests}
+    for msg in reply.get("messages", []):
+        if not isinstance(msg, dict):
+            continue
+        kind = msg.get("kind")
+        if kind == "exec_error":
+            exec_errors.append(msg.get("error") or {})
+        elif kind == "done":
+            finished = True
+        elif msg.get("id") in wanted and msg["id"] not in answers:
+            answers[msg["id"]] = _answer(msg)
+    problem = None
+    if reply.get("result_overflow"):
+        problem = "result_too_large"
+    elif reply.get("timed_out"):
+        problem = "timeout"
+    elif not finished:
+        problem = "died"
+    return Outcome(answers=answers, exec_errors=tuple(exec_errors), finished=finished,
+                   timed_out=bool(reply.get("timed_out")), exit=reply.get("exit") or {},
+                   output=str(reply.get("output", "")), output_dropped=int(reply.get("output_dropped", 0)),
+                   wall=float(reply.get("wall", 0.0)), problem=problem)
+
+
+def _answer(msg: dict) -> Answer:
+    if "error" in msg:
+        err = msg["error"] if isinstance(msg["error"], dict) else {}
+        line = err.get("line")
+        text = str(err.get("message", ""))[:400]
+        if line:
+            text = f"{text} (line {line})"
+        return Answer(error_type=str(err.get("type", "error"))[:80], error_message=text)
+    try:
+        return Answer(value=from_plain(msg.get("value")))
+    except (PlainDataError, ValueError, TypeError) as e:
+        return Answer(error_type="bad_data", error_message=str(e)[:200])

@@ -1,0 +1,56 @@
+"""Self-checks of an assignment: the solution scores full marks, the examples score as documented."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder.assignment import Assignment
+from autograder.errors import ConfigError
+from autograder.grading import grade
+from autograder.references import References
+from autograder.results import Results
+from autograder.sandbox import Sandbox
+
+
+@dataclass(frozen=True)
+class ExampleOutcome:
+    name: str
+    results: Results
+    expected: float | None
+
+    @property
+    def ok(self) -> bool:
+        return self.expected is None or abs(self.results.score - self.expected) < 1e-6
+
+
+def validate(assignment: Assignment, *, sandbox: Sandbox) -> list[ExampleOutcome]:
+    """Grade the solution (it must get full marks) and every example (each must get its documented score)."""
+    if assignment.solution_file is None:
+        raise ConfigError(f"no solution for {assignment.id}: expected solutions/{assignment.id}/{assignment.starter}")
+    references = References(assignment)
+    outcomes = [ExampleOutcome("solution", grade(assignment, assignment.solution_file, sandbox=sandbox,
+                                                 references=references, key="solution"), assignment.auto_points)]
+    for path, expected in example_files(assignment):
+        results = grade(assignment, path, sandbox=sandbox, references=references, key=path.stem)
+        outcomes.append(ExampleOutcome(path.stem, results, expected))
+    return outcomes
+
+
+def example_files(assignment: Assignment) -> list[tuple[Path, float | None]]:
+    """The examples and their documented scores (``examples/expected.yaml``: name -> score)."""
+    import yaml
+
+    folder = assignment.root / "examples"
+    if not folder.is_dir():
+        return []
+    expected_path = folder / "expected.yaml"
+    expected = yaml.safe_load(expected_path.read_text(encoding="utf-8")) if expected_path.exists() else {}
+    found = []
+    for path in sorted(folder.iterdir()):
+        if path.name == "expected.yaml" or path.name.startswith("."):
+            continue
+        entry = (expected or {}).get(path.name)
+        score = entry.get("score") if isinstance(entry, dict) else entry
+        found.append((path, None if score is None else float(score)))
+    return found

@@ -1,0 +1,352 @@
+"""Formula answers: safe parsing, evaluation and equivalence by random points."""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograder import expressions
+from autograder.errors import ConfigError
+from autograder.expressions import (ExpressionError, Variable, equivalent, evaluate, parse_expression,
+                                    variables_from_config)
+
+SCALAR = {"x": Variable("x")}
+POSITIVE = {"x": Variable("x", domain="positive")}
+LSQ = variables_from_config({"A": [5, 3], "x": [3, 1], "b": [5, 1]})
+SQUARE = variables_from_config({"A": [3, 3], "x": [3, 1], "b": [3, 1]})
+SOFTMAX = variables_from_config({"S": {"shape": [4, 1], "domain": "simplex"}})
+VECTORS = variables_from_config({"u": [3, 1], "v": [3]})
+VARIABLES = {"scalar": SCALAR, "positive": POSITIVE, "lsq": LSQ, "square": SQUARE,
+             "softmax": SOFTMAX, "vectors": VECTORS}
+
+
+def check(student: object, reference: str, variables: str | dict = "scalar", **kw: object):
+    vs = VARIABLES[variables] if isinstance(variables, str) else variables
+    return equivalent(student, reference, variables=vs, rng=np.random.default_rng(1234), **kw)
+
+
+def key(result) -> str | None:
+    return None if result.ok else result.message.key
+
+
+# --------------------------------------------------------------------------- equivalence
+
+
+@pytest.mark.parametrize("reference, student, variables", [
+    ("sigma(x)*(1-sigma(x))", "sigma(x) - sigma(x)**2", "scalar"),
+    ("sigma(x)*(1-sigma(x))", "exp(-x)/(1+exp(-x))**2", "scalar"),
+    ("sigmoid(x)", "1/(1+e^(-x))", "scalar"),
+    ("A.T @ (A @ x - b)", "A.T@A@x - A.T@b", "lsq"),
+    ("A.T @ (A @ x - b)", "transpose(A) @ A @ x - transpose(b.T @ A)", "lsq"),
+    ("diag(S) - S @ S.T", "diag(S) - outer(S, S)", "softmax"),
+    ("diag(S) - S @ S.T", "diag(S.T) - S*S.T", "softmax"),
+    ("x*H(x)", "relu(x)", "scalar"),
+    ("x*heaviside(x)", "max(x, 0)", "scalar"),
+    ("x^2", "x**2", "scalar"),
+    ("x**2 + 1", "x^2 + 1", "scalar"),          # ^ binds like a power, not like Python's xor
+    ("-x**2", "-x^2", "scalar"),
+    ("1 - tanh(x)**2", "1/cosh(x)**2", "scalar"),
+    ("softplus(x)", "log(1 + exp(x))", "scalar"),
+    ("log(sigma(x))", "-softplus(-x)", "scalar"),
+    ("log(x)", "log(abs(x))", "positive"),
+    ("x", "sqrt(x)**2", "scalar"),                # negative points are undefined and skipped
+    ("norm(A @ x - b)**2", "sum((A @ x - b)**2)", "lsq"),
+    ("trace(A.T @ A)", "sum(A*A)", "lsq"),
+    ("log_softmax(S)", "S - log(sum(exp(S)))", "softmax"),
+    ("softmax(log(S))", "S", "softmax"),
+    ("inv(A) @ A", "eye(3)", "square"),
+    ("det(A.T)", "det(A)", "square"),
+    ("mean(v)*3", "ones(3) @ v", "vectors"),
+    ("2*pi*x", "pi*x + x*pi", "scalar"),
+])
+def test_equivalent_forms_pass(reference: str, student: str, variables: str) -> None:
+    result = check(student, reference, variables)
+    assert result.ok, result.message
+
+
+@pytest.mark.parametrize("reference, student, variables, expected", [
+    ("sigma(x)*(1-sigma(x))", "-sigma(x)*(1-sigma(x))", "scalar", "expr_not_equivalent"),
+    ("sigma(x)*(1-sigma(x))", "sigma(x)*(1+sigma(x))", "scalar", "expr_not_equivalent"),
+    ("A.T @ (A @ x - b)", "A @ (A.T @ x - b)", "lsq", "expr_shape"),
+    ("A.T @ (A @ x - b)", "A @ (A @ x - b)", "lsq", "expr_shape"),
+    ("A.T @ (A @ x - b)", "A @ (A @ x - b)", "square", "expr_not_equivalent"),   # missing transpose
+    ("A.T @ (A @ x - b)", "2 * A.T @ (A @ x - b)", "lsq", "expr_not_equivalent"),  # grad of ||r||^2
+    ("x*H(x)", "x*H(-x)", "scalar", "expr_not_equivalent"),
+    ("log(x)", "-log(x)", "positive", "expr_not_equivalent"),
+    ("1 - tanh(x)**2", "1 - tanh(x)", "scalar", "expr_not_equivalent"),
+    ("x^2 + 1", "x^(2 + 1)", "scalar", "expr_not_equivalent"),
+    ("diag(S) - S @ S.T", "diag(S) - S.T @ S", "softmax", "expr_not_equivalent"),  # (1,1) broadcasts
+    ("u", "u.T", "vectors", "expr_shape"),
+    ("v", "u", "vectors", "expr_shape"),        # (3,1) vs (3,): no broadcasting between results
+    ("u + v", "u", "vectors", "expr_shape"),    # ... but numpy rules inside a formula
+    ("x", "log(-abs(x))", "scalar", "expr_undefined"),
+])
+def test_near_misses_fail(reference: str, student: str, variables: str, expected: str) -> None:
+    assert key(check(student, reference, variables)) == expected
+
+
+def test_not_equivalent_names_the_point() -> None:
+    result = check("x + 1", "x")
+    assert result.message.key == "expr_not_equivalent"
+    assert result.message.params["point"].startswith("x=")
+    big = check("A.T @ A @ x", "A.T @ b", "lsq").message.params["point"]
+    assert "A=random (5, 3)" in big and "x=[" in big
+
+
+def test_shape_params() -> None:
+    assert check("u.T", "u", "vectors").message.params == {"actual": "(1, 3)", "expected": "(3, 1)"}
+    result = check("A @ (A.T @ x - b)", "A.T @ (A @ x - b)", "lsq")
+    assert result.message.params == {"actual": "(3, 5) @ (3, 1)", "expected": "(3, 1)"}
+
+
+def test_deterministic_given_the_seed() -> None:
+    assert check("x*1.000001", "x", atol=0, rtol=0) == check("x*1.000001", "x", atol=0, rtol=0)
+
+
+def test_tolerance_is_measured_against_the_reference() -> None:
+    assert check("x*(1 + 1e-7)", "x").ok
+    assert not check("x*(1 + 1e-5)", "x").ok
+    assert check("x*(1 + 1e-5)", "x", rtol=1e-4).ok
+
+
+# --------------------------------------------------------------------------- names
+
+
+def test_restricted_symbols() -> None:
+    result = check("exp(-x)/(1+exp(-x))**2", "sigma(x)*(1-sigma(x))", allowed={"sigma", "x"})
+    assert result.message.key == "expr_name"
+    assert result.message.params == {"name": "exp", "allowed": "sigma, x"}
+    assert check("sigma(x) - sigma(x)^2", "sigma(x)*(1-sigma(x))", allowed={"sigma", "x"}).ok
+    assert key(check("pi*x", "x*pi", allowed={"x"})) == "expr_name"
+
+
+@pytest.mark.parametrize("student, name", [("y + x", "y"), ("foo(x)", "foo"), ("x.real", ".real"),
+                                           ("np.exp(x)", "np")])
+def test_unknown_names(student: str, name: str) -> None:
+    result = check(student, "x")
+    assert result.message.key == "expr_name" and result.message.params["name"] == name
+    assert "sigma" in result.message.params["allowed"]
+
+
+# --------------------------------------------------------------------------- safety
+
+
+@pytest.fixture
+def no_eval(monkeypatch: pytest.MonkeyPatch) -> None:
+    def forbidden(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the grader ran student text")
+    for name in ("eval", "exec", "open", "__import__"):
+        monkeypatch.setattr(expressions, name, forbidden, raising=False)  # shadows the builtin in the module
+    monkeypatch.setattr(builtins, "eval", forbidden)
+    monkeypatch.setattr(builtins, "exec", forbidden)
+
+
+@pytest.mark.parametrize("student", [
+    "__import__('os').system('touch {sentinel}')",
+    "().__class__.__bases__[0].__subclasses__()",
+    "x.__class__",
+    "x.__class__.__mro__",
+    "(lambda: 1)()",
+    "[i for i in range(10**9)]",
+    "open('/etc/passwd').read()",
+    "open('{sentinel}', 'w')",
+    "exec('1')",
+    "eval('1')",
+    "getattr(x, 'T')",
+    "x if x else x",
+    "x < 1",
+    "x[0]",
+    "sum(x, start=1)",
+    "max(*x)",
+    "'x'",
+    "b'x'",
+    "f'{x}'",
+    "True",
+    "1j",
+    "(x := 2)",
+    "x // 2",
+    "not x",
+    "~x",
+    "x; x",
+    "import os",
+    "",
+    "   ",
+    "x" + "+x" * 50_000,
+    "(" * 5000 + "x" + ")" * 5000,
+    "(" * 900 + "x" + ")" * 900,
+    "-" * 1999 + "x",
+    "x" + "+x" * 500,
+    "sigma(" * 70 + "x" + ")" * 70,
+])
+def test_malicious_or_invalid_text_is_refused(student: str, tmp_path: Path, no_eval: None) -> None:
+    sentinel = tmp_path / "pwned"
+    start = time.monotonic()
+    result = check(student.replace("{sentinel}", str(sentinel)), "x")
+    assert key(result) in {"expr_parse", "expr_name"}
+    assert not sentinel.exists()
+    assert time.monotonic() - start < 1
+
+
+def test_huge_powers_are_float_overflow_not_big_ints() -> None:
+    start = time.monotonic()
+    assert not check("9**9**9**9", "x").ok
+    assert not check("10**10**10 * x", "x").ok
+    assert not check("1" + "0" * 1500 + " * x", "x").ok        # an int literal beyond float64
+    assert time.monotonic() - start < 1
+    assert evaluate(parse_expression("9**9**9**9"), {}) == np.inf
+
+
+def test_huge_arrays_are_refused() -> None:
+    assert key(check("sum(outer(ones(1000), outer(ones(1000), ones(1000))))", "x")) == "expr_parse"
+    assert key(check("sum(eye(5000))", "x")) == "expr_parse"
+
+
+def test_module_never_evaluates_text() -> None:
+    tree = ast.parse(Path(expressions.__file__).read_text())
+    called = {node.func.id for node in ast.walk(tree) if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)}
+    assert not called & {"eval", "exec", "compile", "__import__", "getattr", "sympify"}
+
+
+def test_attribute_name_is_reported_without_lookup() -> None:
+    with pytest.raises(ExpressionError) as info:
+        parse_expression("  x.__class__")
+    assert info.value.name == ".__class__" and info.value.offset == 4
+
+
+# --------------------------------------------------------------------------- parse errors
+
+
+@pytest.mark.parametrize("student, offset, words", [
+    ("sigma(x", 5, "never closed"),
+    ("2x", 0, "missing '*'"),
+    ("x + * 2", 4, "unexpected '*' at column 5"),
+    ("  x + * 2", 6, "column 7"),
+    ("x^2 + * 1", 6, "column 7"),              # columns count the student's '^', not our '**'
+    ("x +", 3, "end of the formula"),
+    ("2(x)", 0, "missing '*'"),
+    ("exp", 0, "is a function"),
+    ("x(2)", 0, "not a function"),
+    ("exp(x, 2)", 0, "takes 1 argument"),
+    ("x % 2", 0, "'%'"),
+    ("σ +* 2", 3, "unexpected '*'"),
+    ("(" * 61 + "x" + ")" * 61, 60, "nested too deeply"),
+])
+def test_parse_errors_point_at_the_problem(student: str, offset: int, words: str) -> None:
+    with pytest.raises(ExpressionError) as info:
+        parse_expression(student, allowed={"x", "exp", "σ"})
+    assert info.value.offset == offset
+    assert words in info.value.message and "column" in info.value.message
+    result = check(student, "x")
+    assert key(result) in {"expr_parse", "expr_name"}
+
+
+@pytest.mark.parametrize("answer", [3.0, None, 1, ["x"], b"x"])
+def test_non_string_answers(answer: object) -> None:
+    result = check(answer, "x")
+    assert result.message.key == "expr_parse" and "string" in result.message.params["message"]
+
+
+def test_parse_result() -> None:
+    expr = parse_expression("A.T @ (A @ x - b) + pi*e")
+    assert expr.variables == {"A", "x", "b"} and expr.functions == set()
+    assert parse_expression("sigma(x) + exp(y)").functions == {"sigma", "exp"}
+
+
+# --------------------------------------------------------------------------- timeout
+
+
+def test_timeout() -> None:
+    variables = variables_from_config({"A": [200, 200]})
+    formula = "inv(" * 12 + "A" + ")" * 12
+    start = time.monotonic()
+    assert key(check(formula, formula, variables, timeout=0.01)) == "expr_timeout"
+    many = " + ".join(["sum(inv(A) @ A)"] * 40)
+    assert key(check(many, "sum(A)", variables, timeout=0.01)) == "expr_timeout"
+    assert time.monotonic() - start < 1.5
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+def ev(text: str, **values: object) -> np.ndarray:
+    return evaluate(parse_expression(text), values)
+
+
+def test_functions() -> None:
+    col, row, vec = np.array([[1.0], [2.0]]), np.array([[1.0, 2.0]]), np.array([1.0, 2.0])
+    for v in (col, row, vec):
+        np.testing.assert_array_equal(ev("diag(v)", v=v), np.diag([1.0, 2.0]))
+    np.testing.assert_array_equal(ev("diag(M)", M=np.array([[1.0, 2.0], [3.0, 4.0]])), [1.0, 4.0])
+    np.testing.assert_array_equal(ev("H(x)", x=np.array([-1.0, 0.0, 2.0])), [0.0, 0.5, 1.0])
+    assert ev("sigma(-1000)") == 0 and ev("sigma(1000)") == 1 and ev("softplus(1000)") == 1000
+    assert ev("sigmoid(0)") == 0.5 and ev("relu(-2) + relu(3)") == 3
+    assert ev("sum(softmax(v))", v=np.array([1000.0, 0.0, -3.0])) == pytest.approx(1.0)
+    assert ev("softmax(c)", c=col).shape == (2, 1)
+    np.testing.assert_allclose(ev("log_softmax(v)", v=vec), vec - np.log(np.exp(vec).sum()))
+    assert ev("outer(c, v)", c=col, v=vec).shape == (2, 2)
+    assert ev("eye(3)").shape == (3, 3) and ev("I(2)").shape == (2, 2)
+    assert ev("ones(2)").shape == (2,) and ev("ones(2, 3)").shape == (2, 3)
+    assert ev("trace(eye(4)) + det(2*eye(2)) + norm(ones(4))") == 10
+    assert ev("max(2, 3) + min(2, 3) + sign(-4) + abs(-1) + mean(v)", v=vec) == 6.5
+    assert ev("ln(e) + log(exp(2)) + cos(pi)") == pytest.approx(2)
+    assert np.isnan(ev("inv(ones(2, 2))")).all()     # singular: undefined, not an exception
+    assert np.isnan(ev("log(-1) + sqrt(-1)"))
+    assert ev("x", x=3).dtype == np.float64
+
+
+def test_evaluation_shape_errors() -> None:
+    with pytest.raises(ExpressionError, match=r"\(2,\) @ \(3,\)"):
+        ev("ones(2) @ ones(3)")
+    with pytest.raises(ExpressionError, match="inv of"):
+        ev("inv(ones(2, 3))")
+    with pytest.raises(ExpressionError) as info:
+        ev("x + y", x=1.0)
+    assert info.value.name == "y"
+
+
+# --------------------------------------------------------------------------- configuration
+
+
+def test_variables_from_config() -> None:
+    vs = variables_from_config({"x": "scalar", "v": [3], "A": [3, 4], "p": {"shape": [3], "domain": "simplex"},
+                                "q": {"domain": "probability"}})
+    assert vs["x"] == Variable("x") and vs["v"].shape == (3,) and vs["A"].shape == (3, 4)
+    assert vs["p"] == Variable("p", (3,), "simplex") and vs["q"] == Variable("q", (), "probability")
+
+
+@pytest.mark.parametrize("spec", [{"x": "vector"}, {"x": [0]}, {"x": [2, 2, 2]}, {"x": 3},
+                                  {"x": {"shape": [3], "domain": "complex"}}, {"x": {"size": 3}},
+                                  {"exp": "scalar"}, {"_x": "scalar"}, {"lambda": "scalar"}, ["x"]])
+def test_bad_variable_config(spec: object) -> None:
+    with pytest.raises(ConfigError):
+        variables_from_config(spec)  # type: ignore[arg-type]
+
+
+def test_sampled_domains() -> None:
+    rng = np.random.default_rng(0)
+    real = expressions._sample(Variable("v", (1000,)), rng)
+    assert (real < 0).any() and (real > 0).any() and 0.1 <= np.abs(real).min() and np.abs(real).max() <= 3
+    assert (expressions._sample(Variable("v", (1000,), "positive"), rng) > 0).all()
+    p = expressions._sample(Variable("v", (1000,), "probability"), rng)
+    assert ((0 < p) & (p < 1)).all()
+    s = expressions._sample(Variable("v", (4, 1), "simplex"), rng)
+    assert s.shape == (4, 1) and (s > 0).all() and s.sum() == pytest.approx(1)
+    assert expressions._sample(Variable("x"), rng).shape == ()
+
+
+def test_simplex_sums_to_one() -> None:
+    assert check("sum(p)", "1", {"p": Variable("p", (5, 1), "simplex")}).ok
+
+
+def test_reference_errors_are_config_errors() -> None:
+    with pytest.raises(ConfigError):
+        check("x", "sigma(x")
+    with pytest.raises(ConfigError):
+        check("x", "y")
+    with pytest.raises(ConfigError):
+        check("x", "ones(2) @ ones(3)")
