@@ -71,6 +71,14 @@ class Assignment:
         return tuple(c for c in self.checks if not c.hidden)
 
     @property
+    def hidden_paths(self) -> list[Path]:
+        """What the student's process must never read: hidden checks and the solution."""
+        paths = [self.root / "checks" / "hidden.yaml"]
+        if self.solution_dir is not None:
+            paths.append(self.solution_dir)
+        return paths
+
+    @property
     def solution_file(self) -> Path | None:
         if self.solution_dir is None:
             return None

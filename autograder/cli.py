@@ -32,6 +32,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="autograder", description="Grade deep-learning course assignments safely.")
+    from autograder import __version__
+
+    p.add_argument("--version", action="version", version=f"autograder {__version__}")
     sub = p.add_subparsers(metavar="VERB")
 
     g = sub.add_parser("grade", help="grade submissions into DIR/results/*.json and DIR/grades.csv")
@@ -124,11 +127,18 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _cmd_list(args: argparse.Namespace) -> int:
     from autograder.assignment import list_assignments, load_assignment
+    from autograder.errors import ConfigError
 
+    broken = 0
     for path in list_assignments():
-        a = load_assignment(path)
+        try:
+            a = load_assignment(path)
+        except ConfigError as e:
+            broken += 1
+            print(f"{path.name:28s} INVALID: {e}")
+            continue
         print(f"{a.id:28s} {a.language}  auto {a.auto_points:g} + hand {a.hand_points:g} pts  {a.title}")
-    return 0
+    return ConfigError.exit_code if broken else 0
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from autograder.errors import SubmissionError
 from autograder.messages import Message, render
 from autograder.references import References
 from autograder.results import CheckResult, QuestionScore, Results
-from autograder.sandbox import Answer, Outcome, Sandbox
+from autograder.sandbox import Answer, Outcome, Sandbox, check_hidden_unreadable
 from autograder.submission import Submission, load_submission
 
 
@@ -32,6 +32,8 @@ def grade(assignment: Assignment, submission: Submission | str | Path, *, sandbo
     """
     started = time.monotonic()
     checks = assignment.public_checks if public_only else assignment.checks
+    if not public_only:
+        check_hidden_unreadable(sandbox.isolation, assignment.hidden_paths)
     if not isinstance(submission, Submission):
         try:
             submission = load_submission(submission, starter=assignment.starter, key=key)
@@ -57,7 +59,7 @@ def grade(assignment: Assignment, submission: Submission | str | Path, *, sandbo
         results.append(CheckResult(
             id=check.id, question=check.question, name=check.name, number=number,
             score=round(check.points * verdict.earned, 6), max_score=check.points, hidden=check.hidden,
-            visibility=check.visibility, feedback=feedback or render(Message("ok"), lang),
+            visibility=check.visibility, passed=verdict.ok, feedback=feedback or render(Message("ok"), lang),
         ))
     return Results(
         assignment_id=assignment.id, assignment_title=assignment.title, language=lang,
@@ -167,7 +169,7 @@ def _output(outcome: Outcome, lang: str) -> str:
 
 def _invalid(assignment: Assignment, checks: tuple[Check, ...], key: str, reason: str, started: float) -> Results:
     results = [CheckResult(id=c.id, question=c.question, name=c.name, number=n, score=0.0, max_score=c.points,
-                           hidden=c.hidden, visibility=c.visibility, feedback=reason)
+                           hidden=c.hidden, visibility=c.visibility, passed=False, feedback=reason)
                for c, n in zip(checks, _numbers(checks))]
     return Results(
         assignment_id=assignment.id, assignment_title=assignment.title, language=assignment.language,

@@ -15,12 +15,10 @@ class CheckResult:
     max_score: float
     hidden: bool
     visibility: str
+    #: a check can be worth 0 points (a public form check) and still fail
+    passed: bool
     #: already in the assignment's language; for hidden checks it reveals no expected value
     feedback: str = ""
-
-    @property
-    def passed(self) -> bool:
-        return self.score >= self.max_score
 
 
 @dataclass(frozen=True)

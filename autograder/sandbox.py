@@ -166,6 +166,38 @@ def detect_isolation(requested: str = "auto") -> Isolation:
     return Isolation("rlimits")
 
 
+def check_hidden_unreadable(isolation: Isolation, paths: list[Path]) -> None:
+    """In ``user`` mode, hidden material must be closed to the sandbox user; refuse to grade otherwise.
+
+    (In ``bwrap`` mode it is absent from the student's filesystem; in ``rlimits`` mode there
+    is no separate user to hide it from, which is why that mode is for public checks.)
+    """
+    if isolation.mode != "user" or isolation.run_as is None:
+        return
+    uid, gid = isolation.run_as
+    for path in paths:
+        if path.exists() and _readable_by(path, uid, gid):
+            raise SandboxError(f"{path} is readable by {SANDBOX_USER}; run 'chmod -R go-rwx {path.parent}' "
+                               "(setup.sh does this on Gradescope)")
+
+
+def _readable_by(path: Path, uid: int, gid: int) -> bool:
+    def allowed(p: Path, want: int) -> bool:
+        st = p.stat()
+        if st.st_uid == uid:
+            return bool(st.st_mode & (want << 6))
+        if st.st_gid == gid:
+            return bool(st.st_mode & (want << 3))
+        return bool(st.st_mode & want)
+
+    path = path.resolve()
+    if not all(allowed(parent, 1) for parent in reversed(path.parents)):
+        return False
+    if path.is_dir():
+        return allowed(path, 4) or any(_readable_by(child, uid, gid) for child in path.iterdir())
+    return allowed(path, 4)
+
+
 def _sandbox_ids() -> tuple[int, int]:
     """The dedicated sandbox user when setup.sh created it, else nobody."""
     try:
@@ -228,26 +260,26 @@ class Sandbox:
         limits = limits or self.limits
         deadline = time.monotonic() + limits.wall
         outcome = self._run_once(files, main, chunks, requests, limits)
-        answers = dict(outcome.answers)
+        answers: dict[str, Answer] = {}
         incidents = []
-        for _ in range(max_restarts):
+        for attempt in range(max_restarts + 1):
+            answers.update(outcome.answers)
             pending = [r for r in requests if r.id not in answers]
-            remaining = deadline - time.monotonic()
-            if outcome.finished or not pending or remaining < 1 or outcome.problem == "result_too_large":
+            if outcome.finished or not pending or outcome.problem == "result_too_large":
                 break
             culprit = pending[0]
             kind = "timeout" if outcome.timed_out else "died"
             incidents.append(kind)
             answers[culprit.id] = Answer(error_type=kind, error_message=_death_reason(outcome, limits))
-            rest = [r for r in pending[1:] if r.group is None or r.group != culprit.group]
             for r in pending[1:]:
                 if r.group is not None and r.group == culprit.group:
                     answers[r.id] = Answer(error_type="skipped")
-            if not rest:
+            rest = [r for r in pending if r.id not in answers]
+            remaining = deadline - time.monotonic()
+            if not rest or remaining < 1 or attempt == max_restarts:
                 break
             outcome = self._run_once(files, main, chunks, rest, replace(limits, wall=remaining))
-            answers.update(outcome.answers)
-        if outcome.problem:
+        if outcome.problem == "result_too_large" or outcome.problem and outcome.problem.startswith("worker_died"):
             incidents.append(outcome.problem.split(":")[0])
         return replace(outcome, answers=answers, incidents=tuple(incidents))
 

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from autograder.sandbox import Isolation, Limits, Sandbox, detect_isolation
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMA = ROOT.parent / "shared" / "gradescope" / "results.schema.json"
+
+
+@pytest.fixture(scope="session")
+def sandbox():
+    """The strongest isolation this machine allows (bwrap here and in CI), one warm worker."""
+    with Sandbox(workers=1, limits=Limits(wall=30, call=3, exec=10)) as box:
+        yield box
+
+
+@pytest.fixture(scope="session")
+def rlimits_sandbox():
+    with Sandbox(workers=1, isolation=Isolation("rlimits"), limits=Limits(wall=30, call=3, exec=10)) as box:
+        yield box
+
+
+@pytest.fixture(scope="session")
+def user_sandbox():
+    if os.geteuid() != 0:
+        pytest.skip("the 'user' isolation mode needs root")
+    try:
+        isolation = detect_isolation("user")
+    except Exception as e:  # noqa: BLE001 - the reason is shown in the skip
+        pytest.skip(f"user mode unavailable: {e}")
+    with Sandbox(workers=1, isolation=isolation, limits=Limits(wall=30, call=3, exec=10)) as box:
+        yield box
+
+
+@pytest.fixture(scope="session")
+def schema():
+    import json
+
+    if not SCHEMA.exists():
+        pytest.skip("shared/gradescope/results.schema.json is not beside the repository")
+    return json.loads(SCHEMA.read_text())

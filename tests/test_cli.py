@@ -1,0 +1,80 @@
+"""The CLI as a subprocess: exit codes and the one-line stderr together."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+H20 = ROOT / "assignments" / "ift6135-h20-hw1"
+
+
+def cli(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "autograder", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd or ROOT, timeout=300)
+
+
+def test_unknown_assignment_is_one_line_exit_2():
+    r = cli("check", "no-such-hw", H20 / "examples" / "perfect.py")
+    assert r.returncode == 2
+    assert r.stderr.startswith("error: unknown assignment: no-such-hw") and r.stderr.count("\n") == 1
+    assert "Traceback" not in r.stderr
+
+
+def test_missing_submission_is_one_line_exit_2(tmp_path):
+    r = cli("grade", "ift6135-h20-hw1", tmp_path / "ghost.py", "--out", tmp_path / "out")
+    assert r.returncode == 2 and r.stderr.startswith("error: submission not found:") and "Traceback" not in r.stderr
+
+
+def test_broken_assignment_config_is_exit_3(tmp_path):
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "assignment.yaml").write_text("id: bad\ntitle: t\nlanguage: en\nstarter: a.py\nquestions:\n  - {id: q1, points: 2}\n")
+    r = cli("list", cwd=tmp_path)
+    r = cli("validate", bad)
+    assert r.returncode == 3 and "question q1 is worth 2 points but its checks add up to 0" in r.stderr
+
+
+def test_check_passes_on_a_good_submission_and_explains_failures(tmp_path):
+    good = cli("check", "ift6135-h20-hw1", H20 / "examples" / "perfect.py")
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert "All public checks passed" in good.stdout
+    bad = tmp_path / "hw1.py"
+    bad.write_text("import numpy as np\ndef conv1d(x, w, mode):\n    return np.zeros(3)\n")
+    r = cli("check", "ift6135-h20-hw1", bad)
+    assert r.returncode == 1
+    assert "✗" in r.stdout and "a full convolution of lengths 4 and 3 has shape (6,)" in r.stdout
+    assert "'softmax' is not defined in your submission" in r.stdout
+
+
+def test_grade_writes_results_and_gradebook(tmp_path, schema):
+    jsonschema = pytest.importorskip("jsonschema")
+    subs = [H20 / "examples" / n for n in ("perfect.py", "broken.py", "handout_answers.py")]
+    r = cli("grade", "ift6135-h20-hw1", *subs, "--out", tmp_path)
+    assert r.returncode == 0, r.stderr
+    for name, score in (("perfect", 70), ("broken", 0), ("handout_answers", 64)):
+        data = json.loads((tmp_path / "results" / f"{name}.json").read_text())
+        jsonschema.validate(data, schema)
+        assert data["score"] == score
+    rows = list(csv.DictReader((tmp_path / "grades.csv").open()))
+    assert [row["submission"] for row in rows] == ["perfect", "broken", "handout_answers"]
+    assert rows[1]["status"] == "error" and rows[0]["auto_total"] == "70"
+    assert "q1.1 (hand)" in rows[0] and rows[0]["q1.1 (hand)"] == ""
+    assert rows[2]["q6.1"] == "2"
+
+
+def test_list_shows_points():
+    r = cli("list")
+    line = next(x for x in r.stdout.splitlines() if x.startswith("ift6135-h20-hw1"))
+    assert "auto 70 + hand 10" in line
+
+
+def test_version_and_help():
+    assert cli("--version").stdout.startswith("autograder ")
+    helps = {verb: cli(verb, "--help").stdout for verb in ("grade", "check", "validate", "list")}
+    assert all(helps.values())

@@ -1,0 +1,240 @@
+"""The isolation: whatever student code does, the grader gets plain data and finishes."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograder.sandbox import Limits, Request
+
+
+def run(box, source, *requests, limits=None):
+    return box.run(files={"sub.py": source}, main="sub.py", chunks=[source], requests=list(requests),
+                   limits=limits)
+
+
+def call(rid, name, *args, **kw):
+    return Request(rid, name, call=True, args=args, **kw)
+
+
+def test_values_and_calls_come_back_as_plain_data(sandbox):
+    src = "import numpy as np, torch\nX = 3\ndef f(a): return torch.tensor(a) * 2\n"
+    out = run(sandbox, src, Request("x", "X"), call("f", "f", np.array([1.0, 2.0])))
+    assert out.finished and out.answers["x"].value == 3
+    np.testing.assert_array_equal(out.answers["f"].value, [2.0, 4.0])
+    assert type(out.answers["f"].value) is np.ndarray
+
+
+def test_missing_name_and_not_callable(sandbox):
+    out = run(sandbox, "X = 1\n", call("a", "nope"), call("b", "X"))
+    assert out.answers["a"].error_type == "missing"
+    assert out.answers["b"].error_type == "not_callable"
+
+
+def test_exception_in_student_function_is_an_answer(sandbox):
+    out = run(sandbox, "def f():\n    raise ValueError('boom')\n", call("a", "f"))
+    assert out.answers["a"].error_type == "ValueError" and "boom" in out.answers["a"].error_message
+    assert "line 2" in out.answers["a"].error_message
+
+
+def test_student_hangs_in_a_call(sandbox):
+    src = "def f():\n    while True:\n        pass\ndef g():\n    return 7\n"
+    started = time.monotonic()
+    out = run(sandbox, src, call("a", "f"), call("b", "g"), limits=Limits(wall=20, call=1))
+    assert out.answers["a"].error_type == "timeout"
+    assert out.answers["b"].value == 7
+    assert time.monotonic() - started < 10
+
+
+def test_student_blocks_the_alarm_and_hangs(sandbox):
+    src = ("import signal\nsignal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})\n"
+           "def f():\n    while True:\n        pass\ndef g():\n    return 7\n")
+    out = run(sandbox, src, call("a", "f"), call("b", "g"), limits=Limits(wall=3, call=1))
+    assert out.answers["a"].error_type == "timeout"
+    assert "timeout" in out.incidents
+
+
+def test_student_calls_os_exit(sandbox):
+    src = "import os\ndef f():\n    os._exit(3)\ndef g():\n    return 1\n"
+    out = run(sandbox, src, call("a", "f"), call("b", "g"))
+    assert out.answers["a"].error_type == "died" and "exit code 3" in out.answers["a"].error_message
+    assert out.answers["b"].value == 1, "the answers after the crash are read in a fresh process"
+
+
+def test_student_exits_at_import(sandbox):
+    out = run(sandbox, "import sys\nX = 1\nsys.exit(0)\nY = 2\n", Request("x", "X"), Request("y", "Y"))
+    assert out.answers["x"].value == 1
+    assert out.answers["y"].error_type == "missing"
+    assert out.exec_errors and out.exec_errors[0]["type"] == "SystemExit"
+
+
+def test_student_segfaults(sandbox):
+    src = "import ctypes\ndef f():\n    ctypes.string_at(0)\ndef g():\n    return 2\n"
+    out = run(sandbox, src, call("a", "f"), call("b", "g"))
+    assert out.answers["a"].error_type == "died" and "signal" in out.answers["a"].error_message
+    assert out.answers["b"].value == 2
+
+
+def test_student_prints_fake_results(sandbox):
+    src = ('import sys, os\nprint(\'{"kind": "done"}\')\nprint(\'{"id": "x", "value": 99}\')\n'
+           'os.write(1, b\'{"id": "x", "value": 98}\\n\')\nX = 1\n')
+    out = run(sandbox, src, Request("x", "X"))
+    assert out.answers["x"].value == 1
+    assert '"value": 99' in out.output
+
+
+def test_student_prints_200mb(sandbox):
+    src = "import sys\nchunk = 'x' * (1 << 20)\nfor _ in range(200):\n    sys.stdout.write(chunk)\nX = 5\n"
+    started = time.monotonic()
+    out = run(sandbox, src, Request("x", "X"))
+    assert out.answers["x"].value == 5
+    assert len(out.output) <= Limits().output_bytes
+    assert out.output_dropped >= 199 * (1 << 20)
+    assert time.monotonic() - started < 15
+
+
+def test_student_allocates_too_much_memory(sandbox):
+    src = "import numpy as np\ndef f():\n    return np.ones(10**10).sum()\ndef g():\n    return 3\n"
+    out = run(sandbox, src, call("a", "f"), call("b", "g"), limits=Limits(memory_mb=256))
+    assert out.answers["a"].error_type in ("MemoryError", "_ArrayMemoryError", "died")
+    assert out.answers["b"].value == 3
+
+
+def test_student_fork_bomb_hits_the_process_limit(sandbox):
+    if sandbox.isolation.run_as is None and os.geteuid() == 0:
+        pytest.skip("as root without a separate uid the kernel does not enforce RLIMIT_NPROC")
+    src = ("import os, time\ndef f():\n    n = 0\n    try:\n        while n < 10000:\n"
+           "            if os.fork() == 0:\n                time.sleep(60)\n                os._exit(0)\n"
+           "            n += 1\n    except OSError:\n        return n\n    return n\n")
+    out = run(sandbox, src, call("a", "f"), limits=Limits(processes=16))
+    assert out.answers["a"].ok and out.answers["a"].value < 100
+
+
+def test_leftover_processes_are_killed(sandbox):
+    src = ("import os, time\ndef f():\n    if os.fork() == 0:\n        os.setsid()\n        time.sleep(300)\n"
+           "        os._exit(0)\n    return os.getpid()\n")
+    started = time.monotonic()
+    out = run(sandbox, src, call("a", "f"))
+    assert out.answers["a"].ok
+    assert time.monotonic() - started < 5, "a daemonised child must not keep the grading waiting"
+
+
+def test_files_written_stay_in_the_sandbox(sandbox, tmp_path):
+    target = tmp_path / "planted.txt"
+    src = (f"import os\nopen('results.json', 'w').write('{{\"score\": 100}}')\n"
+           f"def f():\n    try:\n        open({str(target)!r}, 'w').write('x')\n        return 'written'\n"
+           f"    except OSError as e:\n        return type(e).__name__\n")
+    out = run(sandbox, src, call("a", "f"))
+    assert out.answers["a"].value != "written" or sandbox.isolation.mode == "rlimits"
+    assert not target.exists() or sandbox.isolation.mode == "rlimits"
+
+
+def test_hidden_files_are_not_readable(sandbox):
+    from autograder.assignment import load_assignment
+
+    assignment = load_assignment("ift6135-h20-hw1")
+    paths = [str(p) for p in (assignment.root / "checks" / "hidden.yaml", assignment.solution_file)]
+    src = ("def f(paths):\n    out = []\n    for p in paths:\n        try:\n            open(p).read()\n"
+           "            out.append('read')\n        except OSError as e:\n            out.append(type(e).__name__)\n"
+           "    return out\n")
+    out = run(sandbox, src, call("a", "f", paths))
+    # absent from the sandbox's filesystem (bwrap), or closed to its user
+    assert set(out.answers["a"].value) <= {"FileNotFoundError", "PermissionError"}
+
+
+def test_no_network(sandbox):
+    """A service listening on the grader's loopback is out of the student's reach."""
+    import socket
+
+    if sandbox.isolation.mode == "rlimits":
+        pytest.skip("rlimits mode has no network isolation (by design: for students' own machines)")
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    port = server.getsockname()[1]
+    src = ("import socket\ndef f(port):\n    s = socket.socket()\n    s.settimeout(2)\n    try:\n"
+           "        s.connect(('127.0.0.1', port))\n        return 'connected'\n    except OSError as e:\n"
+           "        return type(e).__name__\n")
+    try:
+        out = run(sandbox, src, call("a", "f", port))
+    finally:
+        server.close()
+    assert out.answers["a"].value != "connected"
+
+
+def test_student_cannot_ptrace_or_kill_the_worker_without_losing_only_itself(sandbox):
+    src = "import os, signal\ndef f():\n    os.kill(os.getppid(), signal.SIGKILL)\n    return 1\ndef g():\n    return 2\n"
+    out = run(sandbox, src, call("a", "f"), call("b", "g"))
+    assert out.answers["b"].value == 2
+    again = run(sandbox, "X = 4\n", Request("x", "X"))
+    assert again.answers["x"].value == 4, "the pool replaces a killed worker"
+
+
+def test_returning_student_objects_is_refused(sandbox):
+    src = ("class AlwaysEqual:\n    def __eq__(self, o):\n        return True\n"
+           "X = AlwaysEqual()\nF = lambda: 1\n")
+    out = run(sandbox, src, Request("x", "X"), Request("f", "F"))
+    from autograder.plaindata import Unsupported
+
+    assert out.answers["x"].value == Unsupported("AlwaysEqual")
+    assert isinstance(out.answers["f"].value, Unsupported)
+
+
+def test_autograd_is_refused_when_forbidden(sandbox):
+    src = ("import torch\ndef g(x):\n    t = torch.tensor(x, requires_grad=True)\n    (t ** 2).sum().backward()\n"
+           "    return t.grad\n"
+           "def sneaky(x):\n    f = getattr(torch, 'autograd')\n    t = torch.tensor(x, requires_grad=True)\n"
+           "    return f.grad((t ** 2).sum(), t)[0]\n"
+           "def honest(x):\n    return 2 * x\n")
+    x = np.array([1.0, 2.0])
+    out = run(sandbox, src, call("a", "g", x, forbid_autograd=True), call("b", "sneaky", x, forbid_autograd=True),
+              call("c", "honest", x, forbid_autograd=True), call("d", "g", x))
+    assert out.answers["a"].error_type == "autograd_forbidden"
+    assert out.answers["b"].error_type == "autograd_forbidden"
+    np.testing.assert_allclose(out.answers["c"].value, [2.0, 4.0])
+    np.testing.assert_allclose(out.answers["d"].value, [2.0, 4.0]), "allowed where not forbidden"
+
+
+def test_autograd_ban_survives_runtime_tricks(sandbox):
+    src = ("import torch, importlib\n"
+           "def jac(x):\n    fn = importlib.import_module('torch.' + 'fu' + 'nc')\n"
+           "    return getattr(fn, 'jac' + 'fwd')(lambda t: (t ** 2).sum())(torch.tensor(x))\n"
+           "def restore(x):\n    from torch.autograd import variable\n    variable.Variable._execution_engine = torch._C._ImperativeEngine()\n"
+           "    return 2 * x\n")
+    x = np.array([1.0, 2.0])
+    out = run(sandbox, src, call("a", "jac", x, forbid_autograd=True), call("b", "restore", x, forbid_autograd=True))
+    assert out.answers["a"].error_type == "autograd_forbidden"
+    assert out.answers["b"].error_type == "autograd_forbidden"
+
+
+def test_rlimits_mode_runs_too(rlimits_sandbox):
+    out = run(rlimits_sandbox, "X = [1, 2]\n", Request("x", "X"))
+    assert out.answers["x"].value == [1, 2]
+    assert rlimits_sandbox.isolation.describe().startswith("resource limits only")
+
+
+def test_user_mode_switches_uid_and_refuses_readable_hidden_files(user_sandbox, tmp_path):
+    from autograder.errors import SandboxError
+    from autograder.sandbox import check_hidden_unreadable
+
+    out = run(user_sandbox, "import os\ndef f():\n    return os.getuid()\n", call("a", "f"))
+    assert out.answers["a"].value == user_sandbox.isolation.run_as[0] != 0
+    import tempfile
+
+    folder = tempfile.mkdtemp(dir="/tmp")
+    os.chmod(folder, 0o755)
+    secret = Path(folder) / "hidden.yaml"
+    secret.write_text("answer: 42")
+    secret.chmod(0o644)
+    with pytest.raises(SandboxError, match="readable by"):
+        check_hidden_unreadable(user_sandbox.isolation, [secret])
+    secret.chmod(0o600)
+    check_hidden_unreadable(user_sandbox.isolation, [secret])
+    src = "def f(p):\n    try:\n        return open(p).read()\n    except OSError as e:\n        return type(e).__name__\n"
+    out = run(user_sandbox, src, call("a", "f", str(secret)))
+    assert out.answers["a"].value == "PermissionError"

@@ -1,0 +1,131 @@
+"""Loading submissions: every bad input is one clear SubmissionError, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+
+import pytest
+
+from autograder.errors import SubmissionError
+from autograder.submission import load_submission
+
+
+def test_py_file(tmp_path):
+    p = tmp_path / "alice.py"
+    p.write_text("X = 1\n")
+    sub = load_submission(p, starter="hw1.py")
+    assert sub.key == "alice" and sub.main == "alice.py" and sub.chunks == ("X = 1\n",)
+
+
+def test_zip_picks_the_starter_name_and_keeps_helper_modules(tmp_path):
+    z = tmp_path / "bob.zip"
+    with zipfile.ZipFile(z, "w") as f:
+        f.writestr("bob/hw1.py", "from util import Y\nX = Y\n")
+        f.writestr("bob/util.py", "Y = 2\n")
+        f.writestr("bob/other/notes.py", "Z = 3\n")
+        f.writestr("__MACOSX/bob/._hw1.py", "junk")
+    sub = load_submission(z, starter="hw1.py")
+    assert sub.main == "hw1.py" and set(sub.files) == {"hw1.py", "util.py"}
+
+
+def test_zip_entry_outside_its_folder_is_refused(tmp_path):
+    z = tmp_path / "evil.zip"
+    with zipfile.ZipFile(z, "w") as f:
+        f.writestr("../../etc/cron.d/x.py", "X = 1\n")
+    with pytest.raises(SubmissionError, match="outside the submission"):
+        load_submission(z, starter="hw1.py")
+
+
+def test_zip_symlink_is_refused(tmp_path):
+    z = tmp_path / "link.zip"
+    info = zipfile.ZipInfo("hw1.py")
+    info.external_attr = (0o120777 << 16)
+    with zipfile.ZipFile(z, "w") as f:
+        f.writestr(info, "/etc/passwd")
+    with pytest.raises(SubmissionError, match="symbolic link"):
+        load_submission(z, starter="hw1.py")
+
+
+def test_zip_bomb_is_refused(tmp_path):
+    z = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(z, "w", compression=zipfile.ZIP_DEFLATED) as f:
+        f.writestr("hw1.py", "#" * (60 * 1024 * 1024))
+    with pytest.raises(SubmissionError, match="too much data"):
+        load_submission(z, starter="hw1.py")
+
+
+def test_not_a_zip(tmp_path):
+    z = tmp_path / "fake.zip"
+    z.write_bytes(b"not a zip at all")
+    with pytest.raises(SubmissionError, match="not a readable zip"):
+        load_submission(z, starter="hw1.py")
+
+
+def test_symlinked_file_is_refused(tmp_path):
+    (tmp_path / "real.py").write_text("X = 1\n")
+    os.symlink(tmp_path / "real.py", tmp_path / "hw1.py")
+    with pytest.raises(SubmissionError, match="symbolic link"):
+        load_submission(tmp_path / "hw1.py", starter="hw1.py")
+
+
+def test_unreadable_file(tmp_path):
+    if os.geteuid() == 0:
+        pytest.skip("root reads everything")
+    p = tmp_path / "hw1.py"
+    p.write_text("X = 1\n")
+    p.chmod(0)
+    with pytest.raises(SubmissionError, match="cannot be read"):
+        load_submission(p, starter="hw1.py")
+
+
+def test_wrong_suffix(tmp_path):
+    p = tmp_path / "hw1.txt"
+    p.write_text("X = 1\n")
+    with pytest.raises(SubmissionError, match="expected a .py, .ipynb or .zip"):
+        load_submission(p, starter="hw1.py")
+
+
+def test_not_utf8(tmp_path):
+    p = tmp_path / "hw1.py"
+    p.write_bytes(b"X = '\xff\xfe'\n")
+    with pytest.raises(SubmissionError, match="not UTF-8"):
+        load_submission(p, starter="hw1.py")
+
+
+def test_folder_with_two_candidates_is_ambiguous(tmp_path):
+    (tmp_path / "a.py").write_text("X = 1\n")
+    (tmp_path / "b.py").write_text("X = 2\n")
+    with pytest.raises(SubmissionError, match="cannot tell which file"):
+        load_submission(tmp_path, starter="hw1.py")
+
+
+def _notebook(*cells):
+    return {"nbformat": 4, "nbformat_minor": 5, "metadata": {},
+            "cells": [{"cell_type": t, "source": s, "metadata": {}, **({"outputs": [], "execution_count": None}
+                                                                          if t == "code" else {})}
+                      for t, s in cells]}
+
+
+def test_notebook_cells_and_magics(tmp_path):
+    p = tmp_path / "hw1.ipynb"
+    p.write_text(json.dumps(_notebook(("markdown", "# Q1"), ("code", "%matplotlib inline\nX = 1\n!pip install foo"),
+                                      ("code", "%%bash\necho hi"), ("code", ["Y = X + 1\n", "Y"]))))
+    sub = load_submission(p, starter="hw1.py")
+    assert sub.main == "hw1.py"
+    assert len(sub.chunks) == 2
+    assert "pass  # dropped: %matplotlib inline" in sub.chunks[0]
+    assert any("%%bash" in n for n in sub.notes)
+
+
+@pytest.mark.parametrize("content, match", [
+    ("{not json", "invalid JSON"),
+    ('{"hello": 1}', "not a Jupyter notebook"),
+    ('{"nbformat": 3, "cells": []}', "not supported"),
+])
+def test_broken_notebooks(tmp_path, content, match):
+    p = tmp_path / "hw1.ipynb"
+    p.write_text(content)
+    with pytest.raises(SubmissionError, match=match):
+        load_submission(p, starter="hw1.py")
