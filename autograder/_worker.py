@@ -37,10 +37,10 @@ from autograder.plaindata import convert, dumps, from_plain, to_plain
 MAX_RESULT_BYTES = 256 * 1024 * 1024
 CLONE_NEWNET = 0x40000000
 PR_SET_DUMPABLE = 4
-#: names whose use in a function marked "derive by hand" is refused, read from its source
-AUTOGRAD_NAMES = frozenset(
-    {"backward", "autograd", "functorch", "jax", "jacrev", "jacfwd", "hessian", "vjp", "jvp",
-     "grad_and_value", "make_dual", "jacobian", "vhp", "hvp"}
+#: attributes whose use in a function marked "derive by hand" is refused, read from its source
+AUTOGRAD_ATTRIBUTES = frozenset(
+    {"backward", "autograd", "functorch", "jacrev", "jacfwd", "hessian", "vjp", "jvp",
+     "grad_and_value", "make_dual", "vhp", "hvp", "requires_grad_"}
 )
 
 
@@ -319,7 +319,10 @@ def _evaluate(module: types.ModuleType, request: dict, *, ban: "_AutogradBan", c
             if not callable(obj):
                 return {"id": rid, "error": {"type": "not_callable", "message": type(obj).__name__}}
             if request.get("forbid_autograd"):
-                offending = _source_uses_autograd(obj)
+                code = getattr(obj, "__code__", None)
+                if code not in ban.scanned:
+                    ban.scanned[code] = _source_uses_autograd(obj)
+                offending = ban.scanned[code]
                 if offending:
                     return {"id": rid, "error": {"type": "autograd_forbidden", "message": offending}}
             args = [convert(from_plain(a), request.get("as", "numpy")) for a in request.get("args", [])]
@@ -378,6 +381,8 @@ class _AutogradBan:
     def __init__(self) -> None:
         self.enabled = False
         self.installed = False
+        #: what reading each function's source found, by code object (read once per job)
+        self.scanned: dict = {}
 
     def active(self, enabled: bool) -> "_AutogradBan":
         self.enabled = enabled
@@ -435,7 +440,12 @@ class _AutogradBan:
 
 
 def _source_uses_autograd(func: Any) -> str:
-    """Read the function's own source for automatic differentiation; '' when clean."""
+    """Read the function's own source for automatic differentiation; '' when clean.
+
+    Only what reaches autograd counts (``x.backward()``, ``torch.autograd``, ``torch.func``,
+    ``functorch``, ``jax``, their imports): a local variable that happens to be called
+    ``jacobian`` is fine. The runtime guard is the real enforcement; this names the line.
+    """
     import inspect
 
     try:
@@ -443,24 +453,24 @@ def _source_uses_autograd(func: Any) -> str:
     except (OSError, TypeError):
         return ""
     try:
-        tree = ast.parse(source.lstrip() if source[:1].isspace() else source)
+        tree = ast.parse(inspect.cleandoc("\n" + source) if source[:1].isspace() else source)
     except SyntaxError:
         return ""
     for node in ast.walk(tree):
-        name = None
-        if isinstance(node, ast.Attribute):
-            name = node.attr
-        elif isinstance(node, ast.Name):
-            name = node.id
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            names = [a.name for a in node.names] + [getattr(node, "module", None) or ""]
-            hit = next((n for n in names if n.split(".")[0] in AUTOGRAD_NAMES or "autograd" in n or n.startswith("torch.func")), None)
-            if hit:
-                return hit
-        if name in AUTOGRAD_NAMES or name == "requires_grad_" or (name == "func" and isinstance(node, ast.Attribute)
-                                                                   and isinstance(node.value, ast.Name)
-                                                                   and node.value.id == "torch"):
-            return name
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            modules = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            if isinstance(node, ast.ImportFrom) and node.module == "torch":
+                modules += [f"torch.{a.name}" for a in node.names]
+            for m in modules:
+                if m.split(".")[0] in ("jax", "functorch") or m.startswith(("torch.autograd", "torch.func")):
+                    return f"import {m}"
+        elif isinstance(node, ast.Attribute):
+            if node.attr in AUTOGRAD_ATTRIBUTES:
+                return f".{node.attr}"
+            if node.attr == "func" and isinstance(node.value, ast.Name) and node.value.id == "torch":
+                return "torch.func"
+        elif isinstance(node, ast.Name) and node.id in ("jax", "functorch"):
+            return node.id
     return ""
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from autograder.assignment import Assignment
@@ -14,19 +15,31 @@ from autograder.results import Results
 from autograder.sandbox import Sandbox
 
 
-def grade_batch(assignment: Assignment, inputs: list[Path], *, out: Path, sandbox: Sandbox) -> list[Results]:
-    """Grade every input (file, zip or folder of one submission) and write the results."""
+def grade_batch(assignment: Assignment, inputs: list[Path], *, out: Path, sandbox: Sandbox,
+                jobs: int = 1) -> list[Results]:
+    """Grade every input (file, zip or folder of one submission) and write the results.
+
+    ``jobs`` submissions are in flight at once (the sandbox should have as many workers);
+    each result file is written as soon as its submission is graded.
+    """
     missing = [str(p) for p in inputs if not Path(p).exists()]
     if missing:
         raise UsageError(f"submission not found: {missing[0]} (expected a .py, .ipynb, .zip or a folder)")
     references = References(assignment)
-    all_results = []
     seen: dict[str, int] = {}
-    for path in inputs:
-        key = _unique(Path(path).stem, seen)
-        results = grade(assignment, Path(path), sandbox=sandbox, references=references, key=key)
+    keyed = [(_unique(Path(path).stem, seen), Path(path)) for path in inputs]
+
+    def one(item: tuple[str, Path]) -> Results:
+        key, path = item
+        results = grade(assignment, path, sandbox=sandbox, references=references, key=key)
         write_gradescope_json(results, out / "results" / f"{key}.json")
-        all_results.append(results)
+        return results
+
+    if jobs <= 1:
+        all_results = [one(item) for item in keyed]
+    else:
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            all_results = list(pool.map(one, keyed))
     write_gradebook_csv(all_results, out / "grades.csv")
     return all_results
 

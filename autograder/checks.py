@@ -127,10 +127,8 @@ def _run_property(check: Check, helpers: ModuleType | None, answer: Any, **conte
         return cmp.fail("property_message", text=f"{type(e).__name__}: {e}")
     if isinstance(verdict, cmp.Comparison):
         return verdict
-    if verdict is True:
-        return cmp.PASS
-    if verdict is False:
-        return cmp.fail("property_failed")
+    if isinstance(verdict, (bool, np.bool_)):
+        return cmp.PASS if verdict else cmp.fail("property_failed")
     if isinstance(verdict, str):
         return cmp.fail("property_message", text=verdict)
     raise ConfigError(f"property {check.options['using']!r} of check {check.id!r} returned {verdict!r}; "
@@ -180,7 +178,9 @@ def _parse_check(entry: Any, path: Path, *, hidden: bool, hidden_visibility: str
         raise ConfigError(f"{where}: a property check needs 'using: <function in helpers.py>'")
     if kind == "shape" and "shape" not in options or kind == "keys" and "keys" not in options:
         raise ConfigError(f"{where}: comparator {kind!r} needs '{kind}:'")
-    expect = entry.get("expect", "reference" if kind not in ("shape", "keys", "property") else "none")
+    # hidden properties get the reference too (a property may compare with it); public ones cannot
+    default_expect = "none" if kind in ("shape", "keys") or (kind == "property" and not hidden) else "reference"
+    expect = entry.get("expect", default_expect)
     expected_value = None
     if isinstance(expect, dict) and "value" in expect:
         expected_value = expect["value"]

@@ -126,7 +126,19 @@ def convert(value: Any, how: str) -> Any:
         return value.tolist() if isinstance(value, np.ndarray) else value
     if isinstance(value, np.ndarray):
         return value.copy()  # a function that edits its argument in place must not change ours
+    if isinstance(value, list) and value and _numeric_nest(value):
+        # a check's fixed cases are YAML lists: under "numpy" they reach the student as arrays,
+        # exactly as generated inputs do
+        return np.asarray(value, dtype=float)
     return value
+
+
+def _numeric_nest(value: list) -> bool:
+    try:
+        arr = np.asarray(value)
+    except (ValueError, TypeError):
+        return False
+    return arr.dtype.kind in "iuf" and arr.ndim >= 1
 
 
 def dumps(value: Any) -> str:

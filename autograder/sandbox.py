@@ -417,7 +417,14 @@ def _server_command(isolation: Isolation, preload: tuple[str, ...]) -> tuple[lis
     for etc in ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/alternatives"):
         if os.path.exists(etc):
             args += ["--ro-bind", etc, etc]
-    for path in sorted(_python_roots()):
+    roots = sorted(_python_roots())
+    # mount points bwrap creates on its own are 0700 (root's): the student's uid could not
+    # traverse them to the libraries it imports
+    parents = sorted({str(p) for r in roots for p in Path(r).parents if str(p) != "/"} | {inside_pkg},
+                     key=lambda p: p.count("/"))
+    for parent in parents:
+        args += ["--perms", "0755", "--dir", parent]
+    for path in roots:
         args += ["--ro-bind", path, path]
     args += ["--ro-bind", str(PACKAGE_DIR), f"{inside_pkg}/autograder"]
     return [*args, sys.executable, "-s", *worker, "--own-pid-namespace"], env
