@@ -20,7 +20,7 @@ if [ "$gradescope" = 1 ]; then
     venv="${AUTOGRADER_VENV:-/autograder/venv}"
     extras="${AUTOGRADER_EXTRAS:-}"
     # PyPI's default torch wheel for Linux is the CUDA build (several GB): take the CPU one
-    torch_index="${TORCH_INDEX_URL:-https://download.pytorch.org/whl/cpu}"
+    torch_index="${TORCH_INDEX_URL-https://download.pytorch.org/whl/cpu}"
 else
     venv="${AUTOGRADER_VENV:-$here/.venv}"
     extras="${AUTOGRADER_EXTRAS:-dev}"

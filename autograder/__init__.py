@@ -14,6 +14,7 @@ from typing import Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
+    "check": "autograder.student",
     "load_assignment": "autograder.assignment",
     "load_submission": "autograder.submission",
     "grade": "autograder.grading",

@@ -55,6 +55,22 @@ def _parser() -> argparse.ArgumentParser:
     _isolation_flag(v)
     v.set_defaults(func=_cmd_validate)
 
+    r = sub.add_parser("run", help="inside Gradescope's container: grade ROOT/submission into ROOT/results/results.json")
+    r.add_argument("--root", type=Path, default=Path("/autograder"), help="the container's /autograder (default)")
+    r.add_argument("--assignment", help="assignment id under ROOT/source/assignments (default: the only one)")
+    _isolation_flag(r)
+    r.set_defaults(func=_cmd_run)
+
+    b = sub.add_parser("build", help="write the autograder zip to upload to Gradescope (hidden checks included)")
+    b.add_argument("assignment")
+    b.add_argument("--out", type=Path, required=True, help="the .zip to write")
+    b.set_defaults(func=_cmd_build)
+
+    s = sub.add_parser("bundle", help="write the students' zip: starters, public checks, how-to (nothing hidden)")
+    s.add_argument("assignment")
+    s.add_argument("--out", type=Path, required=True, help="the .zip to write")
+    s.set_defaults(func=_cmd_bundle)
+
     ls = sub.add_parser("list", help="list the assignments found, with their points")
     ls.set_defaults(func=_cmd_list)
     return p
@@ -123,6 +139,30 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         print()
     print("all scores as documented" if not failures else f"{failures} score(s) differ from the documentation")
     return 0 if not failures else 1
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from autograder.container import run
+
+    return 0 if run(args.root, assignment_id=args.assignment, isolation=args.isolation) is not None else 1
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from autograder.assignment import load_assignment
+    from autograder.packaging import build
+
+    path = build(load_assignment(args.assignment), out=args.out)
+    print(f"wrote {path}: upload it as the autograder of a Gradescope programming assignment")
+    return 0
+
+
+def _cmd_bundle(args: argparse.Namespace) -> int:
+    from autograder.assignment import load_assignment
+    from autograder.packaging import bundle
+
+    path = bundle(load_assignment(args.assignment), out=args.out)
+    print(f"wrote {path}: give it to the students")
+    return 0
 
 
 def _cmd_list(args: argparse.Namespace) -> int:

@@ -133,11 +133,14 @@ def integer(actual: Any, expected: Any, *, _path: str = "") -> Comparison:
     if fractional.any():
         i = _first(fractional)
         return fail("not_integer", where=_where(_path + _index(i, a.ndim)), actual=_num(a[i]))
-    bad = np.round(a).astype(np.int64) != e.astype(np.int64)
-    if bad.any():
-        i = _first(bad)
-        return fail("not_equal", where=_where(_path + _index(i, a.ndim)), actual=int(round(float(a[i]))),
-                    expected=int(e[i]))
+    # Python ints, not int64: 1e20 must neither overflow nor wrap around to a "match"
+    got = [int(v) for v in np.round(a).ravel().tolist()]
+    want = [int(v) for v in np.asarray(expected, dtype=object).ravel().tolist()]
+    for flat, (g, w) in enumerate(zip(got, want)):
+        if g != w:
+            i = np.unravel_index(flat, a.shape) if a.ndim else ()
+            return fail("not_equal", where=_where(_path + _index(tuple(int(j) for j in i), a.ndim)), actual=g,
+                        expected=w)
     return PASS
 
 
@@ -147,15 +150,20 @@ def exact(actual: Any, expected: Any) -> Comparison:
     >>> exact("valid", "valid").ok
     True
     """
-    if isinstance(expected, bool):
-        if not isinstance(actual, bool):
-            return fail("wrong_type", wanted="bool", found=_type_name(actual))
-    elif isinstance(expected, str):
+    if isinstance(expected, str):
         if not isinstance(actual, str):
             return fail("wrong_type", wanted="str", found=_type_name(actual))
         if actual.strip().lower() != expected.strip().lower():
             return fail("not_equal", where="", actual=actual, expected=expected)
         return PASS
+    if isinstance(expected, bool) != isinstance(actual, bool):
+        return fail("wrong_type", wanted=_type_name(expected), found=_type_name(actual))
+    if isinstance(actual, (np.ndarray, list)) or isinstance(expected, (np.ndarray, list)):
+        a, e = np.asarray(actual), np.asarray(expected)
+        same = a.shape == e.shape and a.dtype.kind == e.dtype.kind and bool(np.array_equal(a, e))
+        return PASS if same else fail("not_equal", where="", actual=actual, expected=expected)
+    if type(actual) is not type(expected) and not all(isinstance(x, (int, float)) for x in (actual, expected)):
+        return fail("wrong_type", wanted=_type_name(expected), found=_type_name(actual))
     if actual != expected:
         return fail("not_equal", where="", actual=actual, expected=expected)
     return PASS
@@ -184,10 +192,13 @@ def eigenvalues(actual: Any, expected: Any, *, rtol: float = 1e-6, atol: float =
         return fail("eigen_count", actual=a.size, expected=e.size)
     if not np.all(np.isfinite(a)):
         return fail("not_finite", where="")
+    if a.size == 0:
+        return PASS
     cost = np.abs(a[:, None] - e[None, :])
     bound = atol + rtol * np.abs(e)[None, :]
-    # infeasible pairs cost more than any feasible matching could
-    penalised = np.where(cost <= bound, cost, 1e6 + cost)
+    # an infeasible pair costs more than any complete feasible matching could
+    big = (float(cost.max()) + 1.0) * (a.size + 1)
+    penalised = np.where(cost <= bound, cost, big + cost)
     rows, cols = linear_sum_assignment(penalised)
     for r, c in zip(rows, cols):
         if cost[r, c] > bound[0, c]:
@@ -266,6 +277,8 @@ def _as_numeric_array(actual: Any, path: str) -> tuple[np.ndarray, Comparison | 
         return np.empty(0), fail("unsupported", found=actual.type_name)
     if actual is None or isinstance(actual, (str, dict)):
         return np.empty(0), fail("wrong_type", wanted="a number or an array", found=_type_name(actual))
+    if isinstance(actual, list) and _has_bool_among_numbers(actual):
+        return np.empty(0), fail("wrong_type", wanted="numbers", found="a list mixing bools and numbers")
     try:
         a = np.asarray(actual)
     except (ValueError, TypeError):
@@ -273,6 +286,18 @@ def _as_numeric_array(actual: Any, path: str) -> tuple[np.ndarray, Comparison | 
     if a.dtype.kind not in "biufc":
         return np.empty(0), fail("wrong_type", wanted="a number or an array", found=_type_name(actual))
     return a, None
+
+
+def _has_bool_among_numbers(items: list) -> bool:
+    flat, stack = [], list(items)
+    while stack:
+        x = stack.pop()
+        if isinstance(x, list):
+            stack.extend(x)
+        else:
+            flat.append(x)
+    kinds = {isinstance(x, (bool, np.bool_)) for x in flat}
+    return kinds == {True, False}
 
 
 def _first(mask: np.ndarray) -> tuple:

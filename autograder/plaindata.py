@@ -55,7 +55,12 @@ def to_plain(value: Any, *, _depth: int = 0) -> Any:
         c = complex(value)
         return {"__complex__": [_float_to_json(c.real), _float_to_json(c.imag)]}
     if _is_tensor(value):
-        value = value.detach().cpu().resolve_conj().resolve_neg().numpy()
+        value = value.detach().cpu().resolve_conj().resolve_neg()
+        if str(value.dtype) in ("torch.bfloat16", "torch.float8_e4m3fn", "torch.float8_e5m2"):
+            value = value.float()  # no numpy counterpart
+        value = value.numpy()
+    if isinstance(value, str):
+        return str(value)
     if isinstance(value, np.ndarray):
         return _array_to_json(np.asarray(value))
     if isinstance(value, (list, tuple)):
@@ -84,8 +89,10 @@ def from_plain(data: Any, *, _depth: int = 0) -> Any:
         if "__ndarray__" in data:
             return _array_from_json(data["__ndarray__"])
         if "__complex__" in data:
-            re, im = data["__complex__"]
-            return complex(_float_from_json(re), _float_from_json(im))
+            parts = data["__complex__"]
+            if type(parts) is not list or len(parts) != 2:
+                raise PlainDataError("bad complex number on the wire")
+            return complex(_float_from_json(parts[0]), _float_from_json(parts[1]))
         if "__float__" in data:
             return _float_from_json(data)
         if "__unsupported__" in data:
@@ -175,7 +182,7 @@ def _array_to_json(a: np.ndarray) -> dict:
         return {"__unsupported__": f"ndarray[{a.dtype}]"}
     if a.nbytes > MAX_ARRAY_BYTES:
         raise PlainDataError(f"array of {a.nbytes} bytes is larger than the limit")
-    a = np.ascontiguousarray(a)
+    a = np.asarray(a, order="C")  # not ascontiguousarray: it turns 0-d arrays into shape (1,)
     return {
         "__ndarray__": {
             "dtype": a.dtype.newbyteorder("<").str,
@@ -188,13 +195,19 @@ def _array_to_json(a: np.ndarray) -> dict:
 def _array_from_json(spec: Any) -> np.ndarray:
     if type(spec) is not dict:
         raise PlainDataError("bad array header")
-    dtype = np.dtype(str(spec.get("dtype")))
+    try:
+        dtype = np.dtype(str(spec.get("dtype")))
+    except TypeError:
+        raise PlainDataError(f"unknown array dtype {spec.get('dtype')!r}") from None
     if dtype.kind not in ALLOWED_KINDS:
         raise PlainDataError(f"array dtype {dtype} is not allowed")
     shape = spec.get("shape")
     if type(shape) is not list or not all(type(n) is int and n >= 0 for n in shape):
         raise PlainDataError("bad array shape")
-    raw = base64.b64decode(str(spec.get("data", "")), validate=True)
+    try:
+        raw = base64.b64decode(str(spec.get("data", "")), validate=True)
+    except ValueError:  # binascii.Error
+        raise PlainDataError("array data is not base64") from None
     count = math.prod(shape)
     if len(raw) != count * dtype.itemsize:
         raise PlainDataError("array data does not match its shape")
