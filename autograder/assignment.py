@@ -137,7 +137,8 @@ def load_assignment(ref: str | Path, *, solution_dir: Path | None = None) -> Ass
     questions = tuple(_question(q, config_path) for q in config["questions"])
     checks = [*load_checks(root / "checks" / "public.yaml", hidden=False, hidden_visibility=hidden_visibility),
               *load_checks(root / "checks" / "hidden.yaml", hidden=True, hidden_visibility=hidden_visibility)]
-    _validate(config_path, questions, checks)
+    # a student bundle has no hidden.yaml: the points of its questions live in the grader's copy
+    _validate(config_path, questions, checks, points=(root / "checks" / "hidden.yaml").exists())
     if solution_dir is None:
         candidate = root.parent.parent / "solutions" / config["id"]
         solution_dir = candidate if candidate.is_dir() else None
@@ -161,7 +162,7 @@ def _question(entry: dict, path: Path) -> Question:
                     points=float(entry["points"]), graded=graded)
 
 
-def _validate(path: Path, questions: tuple[Question, ...], checks: list[Check]) -> None:
+def _validate(path: Path, questions: tuple[Question, ...], checks: list[Check], *, points: bool) -> None:
     ids = [c.id for c in checks]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
@@ -174,7 +175,7 @@ def _validate(path: Path, questions: tuple[Question, ...], checks: list[Check]) 
         if q.graded == "hand":
             raise ConfigError(f"{path.parent}: check {c.id} is on {q.id}, which is graded by hand")
     for q in questions:
-        if q.graded != "auto":
+        if q.graded != "auto" or not points:
             continue
         total = sum(c.points for c in checks if c.question == q.id)
         if abs(total - q.points) > 1e-9:

@@ -10,6 +10,14 @@ Two formulas are equivalent when they agree, ``|s - r| <= atol + rtol * |r|`` el
 random points drawn from each variable's domain. Points where either side is undefined (log of
 a negative number, a singular matrix, an overflow) are skipped. There is no symbolic step: it
 could only confirm a numeric verdict, and ``sympy.simplify`` cannot be stopped within a budget.
+
+Variables are drawn from a domain: ``real``, ``positive``, ``probability`` (each entry in (0, 1)),
+``simplex`` (positive entries summing to 1), ``binary`` (each entry 0 or 1, so ``y**2`` equals
+``y``) and ``onehot`` (a vector or column with a single 1, like a class label ``c``).
+
+A formula that cannot be accepted raises :class:`ExpressionError`, which carries a message key
+of :mod:`autograder.messages` and its parameters: the student reads it in the assignment's
+language, while ``str(error)`` is the English text (instructors see it in ConfigErrors).
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ import ast
 import bisect
 import keyword
 import math
+import re
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -27,36 +36,55 @@ import numpy as np
 
 from autograder.compare import PASS, Comparison, _fmt_shape, fail
 from autograder.errors import ConfigError
+from autograder.messages import Message, render
 
 MAX_LENGTH = 2000
 MAX_NODES = 400
 MAX_DEPTH = 60
 MAX_DIM = 1000                  # largest n in a variable's shape, eye(n) or ones(n)
 MAX_ELEMENTS = 1_000_000        # largest array a formula may build (outer, @, broadcasting)
-DOMAINS = ("real", "positive", "probability", "simplex")
+DOMAINS = ("real", "positive", "probability", "simplex", "binary", "onehot")
 
 
 class ExpressionError(ValueError):
-    """A formula that cannot be accepted. ``offset`` is the 0-based column in the student's
-    text; ``name`` is set when the problem is a name (variable, function, attribute)."""
+    """A formula that cannot be accepted, as a message ``key`` of :mod:`autograder.messages` and
+    its ``params`` (``column`` is 1-based). ``offset`` is the 0-based column in the student's
+    text; ``name`` is set when the problem is a name (variable, function, attribute).
+    ``message`` and ``str()`` are the English text; :attr:`localized` is what a student reads.
 
-    def __init__(self, message: str, offset: int | None = None, name: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    >>> str(ExpressionError("expr_unexpected", {"char": "*", "column": 5}, offset=4))
+    "unexpected '*' at column 5"
+    """
+
+    def __init__(self, key: str, params: dict[str, Any] | None = None, offset: int | None = None,
+                 name: str | None = None) -> None:
+        self.key = key
+        self.params = dict(params or {})
+        self.message = render(self.localized, "en")
+        super().__init__(self.message)
         self.offset = offset
         self.name = name
+
+    @property
+    def localized(self) -> Message:
+        return Message(self.key, dict(self.params))
 
 
 class _ShapeError(ExpressionError):
     """Operands whose shapes do not fit, e.g. ``(3, 5) @ (3, 1)``: the same at every point."""
 
-    def __init__(self, shapes: str) -> None:
-        super().__init__(f"the shapes do not fit: {shapes}")
+    def __init__(self, shapes: str | Message) -> None:
+        super().__init__("expr_shapes", {"shapes": shapes})
         self.shapes = shapes
 
 
 class _Problem(Exception):
     """Raised by a function or operator; the evaluator turns it into an ExpressionError with a column."""
+
+    def __init__(self, key: str, **params: Any) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
 
 
 class _Timeout(Exception):
@@ -74,6 +102,8 @@ class Variable:
             raise ValueError(f"domain must be one of {', '.join(DOMAINS)}, not {self.domain!r}")
         if len(self.shape) > 2 or not all(type(n) is int and 1 <= n <= MAX_DIM for n in self.shape):
             raise ValueError(f"shape must be at most 2 sizes from 1 to {MAX_DIM}, not {self.shape!r}")
+        if self.domain == "onehot" and not (len(self.shape) == 1 or (len(self.shape) == 2 and self.shape[1] == 1)):
+            raise ValueError(f"a onehot variable must be a vector [n] or a column [n, 1], not {list(self.shape)}")
 
 
 def variables_from_config(spec: dict) -> dict[str, Variable]:
@@ -81,14 +111,16 @@ def variables_from_config(spec: dict) -> dict[str, Variable]:
 
     >>> variables_from_config({"x": "scalar", "A": [3, 4], "p": {"shape": [3], "domain": "simplex"}})["A"].shape
     (3, 4)
+    >>> variables_from_config({"y": {"domain": "binary"}, "c": {"shape": [4, 1], "domain": "onehot"}})["c"].domain
+    'onehot'
     """
     if not isinstance(spec, dict):
         raise ConfigError(f"variables must map names to shapes, not {type(spec).__name__}")
     out: dict[str, Variable] = {}
     for name, entry in spec.items():
         if (not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name)
-                or name.startswith("_") or name in FUNCTIONS):
-            raise ConfigError(f"{name!r} cannot be a variable name in a formula")
+                or name.startswith("_")):
+            raise ConfigError(f"{name!r} cannot be a variable name in a formula")  # a function name is fine: H(x) calls, H reads
         shape, domain = entry, "real"
         if isinstance(entry, dict):
             if not set(entry) <= {"shape", "domain"}:
@@ -120,18 +152,18 @@ def _log_softmax(x: np.ndarray) -> np.ndarray:
 
 def _square(x: np.ndarray, fname: str) -> None:
     if x.ndim != 2 or x.shape[0] != x.shape[1]:
-        raise _ShapeError(f"{fname} of {_fmt_shape(x.shape)}")
+        raise _ShapeError(Message("expr_square_of", {"function": fname, "shape": _fmt_shape(x.shape)}))
 
 
 def _size(shape: tuple[int, ...]) -> tuple[int, ...]:
     if math.prod(shape) > MAX_ELEMENTS:
-        raise _Problem(f"the result would be too large ({_fmt_shape(shape)})")
+        raise _Problem("expr_too_large", shape=_fmt_shape(shape))
     return shape
 
 
 def _count(n: np.ndarray, fname: str) -> int:
     if n.ndim != 0 or not np.isfinite(n) or n != round(float(n)) or not 1 <= n <= MAX_DIM:
-        raise _Problem(f"{fname}() needs a whole number from 1 to {MAX_DIM}")
+        raise _Problem("expr_count", function=fname, limit=MAX_DIM)
     return int(n)
 
 
@@ -222,12 +254,15 @@ _BINARY: dict[type, tuple[str, Callable[[Any, Any], Any]]] = {
 }
 _OTHER_OPERATORS = {ast.FloorDiv: "//", ast.Mod: "%", ast.LShift: "<<", ast.RShift: ">>",
                     ast.BitOr: "|", ast.BitAnd: "&", ast.BitXor: "^"}
-_REFUSED = {
-    ast.Compare: "a comparison", ast.BoolOp: "'and'/'or'", ast.Lambda: "lambda",
-    ast.IfExp: "'if ... else'", ast.Subscript: "indexing with [...]", ast.Starred: "'*' unpacking",
-    ast.ListComp: "a comprehension", ast.SetComp: "a comprehension", ast.DictComp: "a comprehension",
-    ast.GeneratorExp: "a comprehension", ast.List: "a list", ast.Tuple: "a tuple", ast.Set: "a set",
-    ast.Dict: "a dict", ast.NamedExpr: "':='", ast.JoinedStr: "text in quotes",
+#: what a refused construct is called, for ``expr_construct``: a catalogue key, or code shown as is
+_REFUSED: dict[type, Message | str] = {
+    ast.Compare: Message("expr_what_comparison"), ast.BoolOp: "'and'/'or'", ast.Lambda: "'lambda'",
+    ast.IfExp: "'if ... else'", ast.Subscript: Message("expr_what_indexing"),
+    ast.Starred: Message("expr_what_unpacking"), ast.ListComp: Message("expr_what_comprehension"),
+    ast.SetComp: Message("expr_what_comprehension"), ast.DictComp: Message("expr_what_comprehension"),
+    ast.GeneratorExp: Message("expr_what_comprehension"), ast.List: Message("expr_what_list"),
+    ast.Tuple: Message("expr_what_tuple"), ast.Set: Message("expr_what_set"), ast.Dict: Message("expr_what_dict"),
+    ast.NamedExpr: "':='", ast.JoinedStr: Message("expr_what_text"),
 }
 
 
@@ -259,11 +294,16 @@ class _Source:
         """Column in the student's text of character ``index`` of the code."""
         return self.lead + index - bisect.bisect_left(self.carets, index)
 
-    def error(self, node: ast.AST, message: str, *, name: str | None = None, at: int | None = None) -> ExpressionError:
+    def error(self, node: ast.AST, key: str, params: dict[str, Any] | None = None, *, name: str | None = None,
+              at: int | None = None) -> ExpressionError:
         """An error pointing at ``node``, or at byte ``at`` of the code (ast counts UTF-8 bytes)."""
         col = node.col_offset if at is None else at  # type: ignore[attr-defined]
-        offset = self.original(len(self.code.encode()[:col].decode("utf-8", "ignore")))
-        return ExpressionError(f"{message} at column {offset + 1}", offset, name)
+        return _at(self.original(len(self.code.encode()[:col].decode("utf-8", "ignore"))), key, params, name)
+
+
+def _at(offset: int, key: str, params: dict[str, Any] | None = None, name: str | None = None) -> ExpressionError:
+    """An error at 0-based column ``offset`` of the student's text; every such key has ``{column}``."""
+    return ExpressionError(key, {**(params or {}), "column": offset + 1}, offset, name)
 
 
 @dataclass(frozen=True)
@@ -275,53 +315,76 @@ class ParsedExpression:
     source: _Source = field(repr=False, compare=False)
 
 
-def parse_expression(text: object, *, allowed: Collection[str] | None = None) -> ParsedExpression:
+def parse_expression(text: object, *, allowed: Collection[str] | None = None,
+                     variables: Collection[str] = ()) -> ParsedExpression:
     """Parse a formula without running anything; any name not a function is taken as a variable.
 
     >>> sorted(parse_expression("A.T @ (A @ x - b)").variables)
     ['A', 'b', 'x']
     """
     if not isinstance(text, str):
-        raise ExpressionError(f"a formula must be written as text (a string), not {type(text).__name__}")
+        raise ExpressionError("expr_not_text", {"type": type(text).__name__})
     if len(text) > MAX_LENGTH:
-        raise ExpressionError(f"the formula is too long ({len(text)} characters, at most {MAX_LENGTH})")
+        raise ExpressionError("expr_too_long", {"length": len(text), "limit": MAX_LENGTH})
     if not text.strip():
-        raise ExpressionError("the formula is empty", 0)
+        raise ExpressionError("expr_empty", offset=0)
+    if "\0" in text:  # Python reports null bytes without a position, and differently by version
+        raise _at(text.index("\0"), "expr_invalid_char", {"char": "\\0"})
     src = _Source.of(text)
     depth = 0
     for i, ch in enumerate(src.code):  # before ast.parse: deep nesting can exhaust the C parser
         depth += (ch in "([{") - (ch in ")]}")
         if depth > MAX_DEPTH:
-            offset = src.original(i)
-            raise ExpressionError(f"the formula is nested too deeply at column {offset + 1}", offset)
+            raise _at(src.original(i), "expr_too_deep")
     try:
         with warnings.catch_warnings():  # e.g. SyntaxWarning for "2(x)"; we report it ourselves
             warnings.simplefilter("ignore")
             tree = ast.parse(src.code, mode="eval").body
     except SyntaxError as err:
         raise _syntax_error(src, err) from None
-    except (ValueError, RecursionError, MemoryError) as err:  # null bytes, pathological input
-        raise ExpressionError(f"the formula cannot be read ({type(err).__name__})") from None
-    variables, functions = _check(tree, src, allowed)
-    return ParsedExpression(text, tree, frozenset(variables), frozenset(functions), src)
+    except (ValueError, RecursionError, MemoryError) as err:  # pathological input
+        raise ExpressionError("expr_unreadable", {"error": type(err).__name__}) from None
+    found, functions = _check(tree, src, allowed, frozenset(variables))
+    return ParsedExpression(text, tree, frozenset(found), frozenset(functions), src)
+
+
+#: Python's SyntaxError messages (English, worded differently across versions) -> key and params
+_SYNTAX: list[tuple[re.Pattern[str], str]] = [(re.compile(pattern), key) for pattern, key in [
+    (r"^invalid syntax", "expr_unexpected"),
+    (r"^invalid decimal literal", "expr_number_then_name"),
+    (r"^'(?P<char>.)' was never closed", "expr_never_closed"),
+    (r"^unmatched '(?P<char>.)'", "expr_unmatched"),
+    (r"^closing parenthesis '(?P<char>.)' does not match opening parenthesis '(?P<opening>.)'", "expr_mismatched"),
+    (r"^invalid (non-printable )?character", "expr_invalid_char"),
+    (r"^(unterminated|EOL while scanning|EOF while scanning) .*string", "expr_construct"),
+    (r"^leading zeros", "expr_leading_zero"),
+    (r"^invalid .*(literal|digit)", "expr_bad_number"),
+    (r"line continuation character", "backslash"),
+]]
 
 
 def _syntax_error(src: _Source, err: SyntaxError) -> ExpressionError:
     chars = (err.offset or 0) - 1  # SyntaxError counts characters from 1
     if err.lineno != 1 or not 0 <= chars < len(src.code):  # Python points past the end, or nowhere
-        offset = len(src.text.rstrip())
-        return ExpressionError(f"unexpected end of the formula at column {offset + 1}", offset)
+        return _at(len(src.text.rstrip()), "expr_unexpected_end")
     offset = src.original(chars)
-    if err.msg == "invalid decimal literal":
-        reason = "a number followed by a name (missing '*'?)"
-    elif err.msg.startswith("invalid syntax"):
-        reason = f"unexpected {src.text[offset]!r}"
-    else:
-        reason = err.msg
-    return ExpressionError(f"{reason} at column {offset + 1}", offset)
+    for pattern, key in _SYNTAX:
+        found = pattern.search(err.msg or "")
+        if found:
+            params = {k: v for k, v in found.groupdict().items() if v is not None}
+            if key in ("expr_unexpected", "expr_invalid_char"):
+                params["char"] = src.text[offset]
+            elif key == "backslash":  # Python points after the backslash
+                key, params["char"] = "expr_unexpected", "\\"
+                offset = max(src.text.rfind("\\", 0, offset + 1), 0)
+            elif key == "expr_construct":
+                params["what"] = Message("expr_what_text")
+            return _at(offset, key, params)
+    return _at(offset, "expr_syntax")
 
 
-def _check(tree: ast.expr, src: _Source, allowed: Collection[str] | None) -> tuple[set[str], set[str]]:
+def _check(tree: ast.expr, src: _Source, allowed: Collection[str] | None,
+           declared: frozenset[str] = frozenset()) -> tuple[set[str], set[str]]:
     """Walk the tree with an explicit stack (a 2000-deep formula must not hit Python's recursion limit)."""
     variables: set[str] = set()
     functions: set[str] = set()
@@ -335,58 +398,61 @@ def _check(tree: ast.expr, src: _Source, allowed: Collection[str] | None) -> tup
         node, depth = stack.pop()
         count += 1
         if count > MAX_NODES:
-            raise ExpressionError(f"the formula is too long (more than {MAX_NODES} parts)", 0)
+            raise ExpressionError("expr_too_many_parts", {"limit": MAX_NODES}, 0)
         if depth > MAX_DEPTH:
-            raise src.error(node, "the formula is nested too deeply")
+            raise src.error(node, "expr_too_deep")
         children: list[ast.AST] = []
         if isinstance(node, ast.Constant):
             if type(node.value) not in (int, float):
-                what = "text in quotes" if isinstance(node.value, (str, bytes)) else repr(node.value)
-                raise src.error(node, f"{what} is not allowed")
+                what = Message("expr_what_text") if isinstance(node.value, (str, bytes)) else repr(node.value)
+                raise src.error(node, "expr_construct", {"what": what})
         elif isinstance(node, ast.Name):
             if refused(node.id):
-                raise src.error(node, f"'{node.id}' is not allowed", name=node.id)
-            if node.id in FUNCTIONS:
-                raise src.error(node, f"'{node.id}' is a function: write {node.id}(...)")
+                raise src.error(node, "expr_not_allowed", {"name": node.id}, name=node.id)
+            if node.id in declared:  # a declared variable may share a function's name (H, I, e)
+                variables.add(node.id)
+            elif node.id in FUNCTIONS:
+                raise src.error(node, "expr_is_function", {"name": node.id})
             if node.id not in CONSTANTS:
                 variables.add(node.id)
         elif isinstance(node, ast.UnaryOp):
             if not isinstance(node.op, (ast.USub, ast.UAdd)):
-                raise src.error(node, f"{'not' if isinstance(node.op, ast.Not) else '~'!r} is not allowed")
+                raise src.error(node, "expr_not_allowed", {"name": "not" if isinstance(node.op, ast.Not) else "~"})
             children = [node.operand]
         elif isinstance(node, ast.BinOp):
             if type(node.op) not in _BINARY:
                 symbol = _OTHER_OPERATORS.get(type(node.op), type(node.op).__name__)
-                raise src.error(node, f"the operator {symbol!r} is not allowed (use + - * / ** @)")
+                raise src.error(node, "expr_operator", {"operator": symbol})
             children = [node.left, node.right]
         elif isinstance(node, ast.Attribute):
             if node.attr != "T":
                 if isinstance(node.value, ast.Name) and refused(node.value.id):  # np.exp: 'np' is the problem
-                    raise src.error(node.value, f"'{node.value.id}' is not allowed", name=node.value.id)
+                    raise src.error(node.value, "expr_not_allowed", {"name": node.value.id}, name=node.value.id)
                 at = node.end_col_offset - len(node.attr.encode())  # type: ignore[operator]
-                raise src.error(node, f"'.{node.attr}' is not allowed (only .T is)", name=f".{node.attr}", at=at)
+                raise src.error(node, "expr_attribute", {"name": f".{node.attr}"}, name=f".{node.attr}", at=at)
             children = [node.value]
         elif isinstance(node, ast.Call):
             if not isinstance(node.func, ast.Name):
                 if isinstance(node.func, ast.Lambda) or (isinstance(node.func, ast.Attribute) and node.func.attr != "T"):
                     stack.append((node.func, depth + 1))  # refused there, with a more precise message
                     continue
-                raise src.error(node, "only a named function can be called (missing '*' before '('?)")
+                raise src.error(node, "expr_call")
             name = node.func.id
             if name not in FUNCTIONS and allowed is not None and name in allowed:
-                raise src.error(node, f"'{name}' is not a function (missing '*'?)")
+                raise src.error(node, "expr_not_function", {"name": name})
             if name not in FUNCTIONS or refused(name):
-                raise src.error(node, f"'{name}' is not allowed", name=name)
+                raise src.error(node, "expr_not_allowed", {"name": name}, name=name)
             if node.keywords:
-                raise src.error(node, f"{name}(): write arguments without names")
+                raise src.error(node, "expr_keywords", {"function": name})
             _, low, high = FUNCTIONS[name]
             if not low <= len(node.args) <= high:
-                wanted = str(low) if low == high else f"{low} or {high}"
-                raise src.error(node, f"{name}() takes {wanted} argument{'s' * (high > 1)}, not {len(node.args)}")
+                key = "expr_args_range" if low < high else "expr_args_one" if low == 1 else "expr_args"
+                raise src.error(node, key, {"function": name, "low": low, "high": high, "count": len(node.args)})
             functions.add(name)
             children = list(node.args)
         else:
-            raise src.error(node, f"{_REFUSED.get(type(node), repr(type(node).__name__))} is not allowed")
+            what = _REFUSED.get(type(node), repr(type(node).__name__.lower()))
+            raise src.error(node, "expr_construct", {"what": what})
         stack.extend((child, depth + 1) for child in reversed(children))  # leftmost problem first
     return variables, functions
 
@@ -420,7 +486,7 @@ def _run(expr: ParsedExpression, values: dict[str, Any], deadline: float | None)
                     return env[node.id]
                 if node.id in CONSTANTS:
                     return np.float64(CONSTANTS[node.id])
-                raise expr.source.error(node, f"'{node.id}' has no value", name=node.id)
+                raise expr.source.error(node, "expr_no_value", {"name": node.id}, name=node.id)
             if isinstance(node, ast.UnaryOp):
                 value = ev(node.operand)
                 return -value if isinstance(node.op, ast.USub) else value
@@ -436,7 +502,7 @@ def _run(expr: ParsedExpression, values: dict[str, Any], deadline: float | None)
                 f = FUNCTIONS[node.func.id][0]  # type: ignore[attr-defined]
                 return f(*(np.asarray(ev(arg)) for arg in node.args))
         except _Problem as problem:
-            raise expr.source.error(node, str(problem)) from None
+            raise expr.source.error(node, problem.key, problem.params) from None
         raise TypeError(f"not a checked formula node: {type(node).__name__}")
 
     with np.errstate(all="ignore"):  # overflow and log(-1) become inf/NaN, never exceptions
@@ -456,14 +522,14 @@ def equivalent(student: object, reference: str, *, variables: dict[str, Variable
     """
     deadline = time.monotonic() + timeout
     try:
-        ref = parse_expression(reference)
+        ref = parse_expression(reference, variables=variables)
     except ExpressionError as err:
         raise ConfigError(f"reference formula {reference!r}: {err}") from None
     if not ref.variables <= set(variables):
         raise ConfigError(f"reference formula {reference!r} uses undeclared {sorted(ref.variables - set(variables))}")
     names = set(allowed) if allowed is not None else {*FUNCTIONS, *CONSTANTS, *variables}
     try:
-        expr = parse_expression(student, allowed=names)
+        expr = parse_expression(student, allowed=names, variables=variables)
     except ExpressionError as err:
         return _failure(err, names)
 
@@ -503,12 +569,20 @@ def _failure(err: ExpressionError, names: set[str], expected: tuple[int, ...] = 
         return fail("expr_shape", actual=err.shapes, expected=_fmt_shape(expected))
     if err.name is not None:
         return fail("expr_name", name=err.name, allowed=", ".join(sorted(names)))
-    return fail("expr_parse", message=err.message)
+    return fail("expr_parse", message=err.localized)
 
 
 def _sample(var: Variable, rng: np.random.Generator) -> np.ndarray:
+    """A random value of ``var``. Binary and onehot variables take few values, so several trials
+    may draw the same point: harmless, the other variables still differ or the verdict is the same."""
     if var.domain == "probability":
         return np.asarray(rng.uniform(0.02, 0.98, size=var.shape))
+    if var.domain == "binary":
+        return np.asarray(rng.integers(0, 2, size=var.shape), dtype=np.float64)
+    if var.domain == "onehot":
+        hot = np.zeros(var.shape[0])
+        hot[rng.integers(var.shape[0])] = 1.0
+        return hot.reshape(var.shape)
     # log-uniform magnitudes in [0.1, 3]: away from 0 (where H, abs, sign kink) and from overflow
     magnitude = np.exp(rng.uniform(math.log(0.1), math.log(3.0), size=var.shape))
     if var.domain == "real":
@@ -525,6 +599,6 @@ def _describe_point(point: dict[str, np.ndarray]) -> str:
             parts.append(f"{name}={float(value):.3g}")
         elif value.size <= 4:
             parts.append(f"{name}=[{', '.join(f'{v:.3g}' for v in value.ravel())}]")
-        else:
-            parts.append(f"{name}=random {_fmt_shape(value.shape)}")
+        else:  # numbers and a shape, no words: the point is shown in the assignment's language
+            parts.append(f"{name}=[{', '.join(f'{v:.3g}' for v in value.ravel()[:3])}, ...] {_fmt_shape(value.shape)}")
     return ", ".join(parts)

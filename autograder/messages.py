@@ -5,12 +5,16 @@ into text only when a report is written, in the assignment's language. Keys endi
 ``@hidden`` are the variants used for hidden checks: they never contain ``{expected}``, and a
 test asserts it.
 
+A parameter may itself be a :class:`Message`: it is rendered in the same language, so a
+message can be built from parts (``expr_parse`` wraps the precise reason a formula was refused).
+
 To add a language, add a dict with the same keys; ``tests/test_messages.py`` checks that every
 catalogue has every key and the same placeholders.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,13 +32,16 @@ def render(message: Message, language: str, *, hidden: bool = False) -> str:
 
     >>> render(Message("missing", {"name": "f"}), "en")
     "'f' is not defined in your submission"
+    >>> render(Message("expr_parse", {"message": Message("expr_empty")}), "fr")
+    'formule illisible : la formule est vide'
     """
     catalogue = CATALOGUES.get(language, CATALOGUES["en"])
     key = message.key
     if hidden and f"{key}@hidden" in catalogue:
         key = f"{key}@hidden"
     template = catalogue.get(key) or CATALOGUES["en"].get(key) or key
-    params = {k: _short(v) for k, v in message.params.items()}
+    params = {k: render(v, language, hidden=hidden) if isinstance(v, Message) else _short(v)
+              for k, v in message.params.items()}
     if hidden:
         params.pop("expected", None)
     try:
@@ -45,7 +52,7 @@ def render(message: Message, language: str, *, hidden: bool = False) -> str:
 
 def _short(value: Any, limit: int = 160) -> str:
     text = value if isinstance(value, str) else repr(value)
-    text = " ".join(text.split())
+    text = re.sub(r"\s+", " ", text)  # one line, but "[1]: " keeps its space
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -102,6 +109,49 @@ EN: dict[str, str] = {
     "expr_undefined": "the formula could not be evaluated at any test point",
     "expr_shape": "the formula gives shape {actual}, expected {expected}",
     "expr_shape@hidden": "the formula gives a result of the wrong shape ({actual})",
+    # why a formula cannot be read: the {message} of expr_parse
+    "expr_not_text": "a formula must be written as text (a string), not {type}",
+    "expr_too_long": "the formula is too long ({length} characters, at most {limit})",
+    "expr_too_many_parts": "the formula is too long (more than {limit} parts)",
+    "expr_empty": "the formula is empty",
+    "expr_unreadable": "the formula cannot be read ({error})",
+    "expr_too_deep": "the formula is nested too deeply at column {column}",
+    "expr_unexpected_end": "unexpected end of the formula at column {column}",
+    "expr_unexpected": "unexpected '{char}' at column {column}",
+    "expr_syntax": "invalid syntax at column {column}",
+    "expr_invalid_char": "invalid character '{char}' at column {column}",
+    "expr_number_then_name": "a number followed by a name (missing '*'?) at column {column}",
+    "expr_leading_zero": "a whole number cannot start with 0 at column {column}",
+    "expr_bad_number": "invalid number at column {column}",
+    "expr_never_closed": "'{char}' was never closed at column {column}",
+    "expr_unmatched": "unmatched '{char}' at column {column}",
+    "expr_mismatched": "'{char}' does not match '{opening}' at column {column}",
+    "expr_construct": "{what} is not allowed at column {column}",
+    "expr_not_allowed": "'{name}' is not allowed at column {column}",
+    "expr_attribute": "'{name}' is not allowed (only .T is) at column {column}",
+    "expr_operator": "the operator '{operator}' is not allowed (use + - * / ** @) at column {column}",
+    "expr_is_function": "'{name}' is a function: write {name}(...) at column {column}",
+    "expr_not_function": "'{name}' is not a function (missing '*'?) at column {column}",
+    "expr_call": "only a named function can be called (missing '*' before '('?) at column {column}",
+    "expr_keywords": "{function}(): write arguments without names at column {column}",
+    "expr_args_one": "{function}() takes 1 argument, not {count} at column {column}",
+    "expr_args": "{function}() takes {low} arguments, not {count} at column {column}",
+    "expr_args_range": "{function}() takes {low} or {high} arguments, not {count} at column {column}",
+    "expr_no_value": "'{name}' has no value at column {column}",
+    "expr_count": "{function}() needs a whole number from 1 to {limit} at column {column}",
+    "expr_too_large": "the result would be too large ({shape}) at column {column}",
+    "expr_shapes": "the shapes do not fit: {shapes}",
+    "expr_square_of": "{function} of {shape}",
+    # the {what} of expr_construct
+    "expr_what_comparison": "a comparison",
+    "expr_what_indexing": "indexing with [...]",
+    "expr_what_unpacking": "'*' unpacking",
+    "expr_what_comprehension": "a comprehension",
+    "expr_what_list": "a list",
+    "expr_what_tuple": "a tuple",
+    "expr_what_set": "a set",
+    "expr_what_dict": "a dict",
+    "expr_what_text": "text in quotes",
     # reports
     "report_title": "{title}: public checks",
     "report_summary": "{passed}/{total} public checks passed, {points}/{max_points} points",
@@ -163,6 +213,47 @@ FR: dict[str, str] = {
     "expr_undefined": "la formule n'a pu être évaluée en aucun point de test",
     "expr_shape": "la formule donne la forme {actual}, attendue {expected}",
     "expr_shape@hidden": "la formule donne un résultat de mauvaise forme ({actual})",
+    "expr_not_text": "une formule doit être écrite sous forme de texte (une chaîne), pas {type}",
+    "expr_too_long": "la formule est trop longue ({length} caractères, au plus {limit})",
+    "expr_too_many_parts": "la formule est trop longue (plus de {limit} éléments)",
+    "expr_empty": "la formule est vide",
+    "expr_unreadable": "la formule ne peut pas être lue ({error})",
+    "expr_too_deep": "la formule a trop de niveaux d'imbrication à la colonne {column}",
+    "expr_unexpected_end": "fin inattendue de la formule à la colonne {column}",
+    "expr_unexpected": "'{char}' inattendu à la colonne {column}",
+    "expr_syntax": "syntaxe invalide à la colonne {column}",
+    "expr_invalid_char": "caractère '{char}' invalide à la colonne {column}",
+    "expr_number_then_name": "un nombre suivi d'un nom (il manque un '*' ?) à la colonne {column}",
+    "expr_leading_zero": "un nombre entier ne peut pas commencer par 0, à la colonne {column}",
+    "expr_bad_number": "nombre invalide à la colonne {column}",
+    "expr_never_closed": "le symbole '{char}' de la colonne {column} n'est jamais refermé",
+    "expr_unmatched": "'{char}' en trop à la colonne {column}",
+    "expr_mismatched": "'{char}' ne correspond pas à '{opening}' à la colonne {column}",
+    "expr_construct": "impossible d'utiliser {what} à la colonne {column}",
+    "expr_not_allowed": "'{name}' n'est pas permis à la colonne {column}",
+    "expr_attribute": "'{name}' n'est pas permis (seul .T l'est) à la colonne {column}",
+    "expr_operator": "l'opérateur '{operator}' n'est pas permis (utilisez + - * / ** @) à la colonne {column}",
+    "expr_is_function": "à la colonne {column}, '{name}' est une fonction : écrivez {name}(...)",
+    "expr_not_function": "'{name}' n'est pas une fonction (il manque un '*' ?) à la colonne {column}",
+    "expr_call": "seule une fonction nommée peut être appelée (il manque un '*' avant '(' ?) à la colonne {column}",
+    "expr_keywords": "à la colonne {column}, {function}() : écrivez les arguments sans les nommer",
+    "expr_args_one": "{function}() prend 1 argument, pas {count}, à la colonne {column}",
+    "expr_args": "{function}() prend {low} arguments, pas {count}, à la colonne {column}",
+    "expr_args_range": "{function}() prend {low} ou {high} arguments, pas {count}, à la colonne {column}",
+    "expr_no_value": "'{name}' n'a pas de valeur à la colonne {column}",
+    "expr_count": "{function}() demande un nombre entier de 1 à {limit}, à la colonne {column}",
+    "expr_too_large": "le résultat serait trop grand ({shape}) à la colonne {column}",
+    "expr_shapes": "les formes sont incompatibles : {shapes}",
+    "expr_square_of": "{function} de {shape}",
+    "expr_what_comparison": "une comparaison",
+    "expr_what_indexing": "l'indexation avec [...]",
+    "expr_what_unpacking": "le dépaquetage avec '*'",
+    "expr_what_comprehension": "une compréhension",
+    "expr_what_list": "une liste",
+    "expr_what_tuple": "un tuple",
+    "expr_what_set": "un ensemble",
+    "expr_what_dict": "un dictionnaire",
+    "expr_what_text": "du texte entre guillemets",
     "report_title": "{title} : vérifications publiques",
     "report_summary": "{passed}/{total} vérifications publiques réussies, {points}/{max_points} points",
     "report_all_passed": "Toutes les vérifications publiques sont réussies. Les vérifications cachées s'exécutent après la remise.",

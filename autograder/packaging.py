@@ -59,7 +59,7 @@ def build(assignment: Assignment, *, out: Path) -> Path:
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as z:
         _add_executable(z, "setup.sh", (PROJECT_DIR / "setup.sh").read_text())
         _add_executable(z, "run_autograder", RUN_AUTOGRADER)
-        for name in ("pyproject.toml", "README.md"):
+        for name in ("pyproject.toml", "README.md", "Dockerfile"):
             z.write(PROJECT_DIR / name, name)
         _add_tree(z, PROJECT_DIR / "autograder", "autograder")
         _add_tree(z, assignment.root, f"assignments/{assignment.id}", skip=("examples",))

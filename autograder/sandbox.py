@@ -437,15 +437,16 @@ def _python_roots() -> set[str]:
         spec = __import__("importlib.util").util.find_spec(mod)
         if spec and spec.origin:
             roots.add(str(Path(spec.origin).resolve().parent.parent))
-    project = str(PACKAGE_DIR.parent)
+    # a source checkout keeps assignments and solutions beside the package: never bind above them
+    secret = [str(PACKAGE_DIR.parent / d) for d in ("assignments", "solutions") if (PACKAGE_DIR.parent / d).exists()]
     keep = set()
     for root in roots:
         root = os.path.realpath(root)
         if root in ("/", "/usr") or root.startswith("/usr/"):
             continue
-        if project.startswith(root + os.sep) or project == root:
-            # never expose the project (assignments, solutions) because Python lives above it
-            raise SandboxError(f"Python is installed in {root}, which contains the grader's files; use a virtualenv")
+        if any(s.startswith(root + os.sep) for s in secret):
+            raise SandboxError(f"Python is installed in {root}, which contains the grader's assignments; "
+                               "use a virtualenv outside it")
         keep.add(root)
     # drop nested roots: binding the parent is enough
     return {r for r in keep if not any(r != o and r.startswith(o + os.sep) for o in keep)}

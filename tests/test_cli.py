@@ -35,7 +35,8 @@ def test_broken_assignment_config_is_exit_3(tmp_path):
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / "assignment.yaml").write_text("id: bad\ntitle: t\nlanguage: en\nstarter: a.py\nquestions:\n  - {id: q1, points: 2}\n")
-    r = cli("list", cwd=tmp_path)
+    (bad / "checks").mkdir()
+    (bad / "checks" / "hidden.yaml").write_text("[]\n")
     r = cli("validate", bad)
     assert r.returncode == 3 and "question q1 is worth 2 points but its checks add up to 0" in r.stderr
 

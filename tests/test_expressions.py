@@ -14,6 +14,7 @@ from autograder import expressions
 from autograder.errors import ConfigError
 from autograder.expressions import (ExpressionError, Variable, equivalent, evaluate, parse_expression,
                                     variables_from_config)
+from autograder.messages import CATALOGUES, Message, render
 
 SCALAR = {"x": Variable("x")}
 POSITIVE = {"x": Variable("x", domain="positive")}
@@ -95,7 +96,7 @@ def test_not_equivalent_names_the_point() -> None:
     assert result.message.key == "expr_not_equivalent"
     assert result.message.params["point"].startswith("x=")
     big = check("A.T @ A @ x", "A.T @ b", "lsq").message.params["point"]
-    assert "A=random (5, 3)" in big and "x=[" in big
+    assert "A=[" in big and "...] (5, 3)" in big and "x=[" in big
 
 
 def test_shape_params() -> None:
@@ -241,14 +242,19 @@ def test_parse_errors_point_at_the_problem(student: str, offset: int, words: str
         parse_expression(student, allowed={"x", "exp", "σ"})
     assert info.value.offset == offset
     assert words in info.value.message and "column" in info.value.message
+    assert str(info.value) == info.value.message == render(info.value.localized, "en")
+    assert info.value.params["column"] == offset + 1
     result = check(student, "x")
     assert key(result) in {"expr_parse", "expr_name"}
+    french = render(result.message, "fr")
+    assert "colonne" in french and "column" not in french
 
 
 @pytest.mark.parametrize("answer", [3.0, None, 1, ["x"], b"x"])
 def test_non_string_answers(answer: object) -> None:
     result = check(answer, "x")
-    assert result.message.key == "expr_parse" and "string" in result.message.params["message"]
+    assert result.message.key == "expr_parse" and result.message.params["message"].key == "expr_not_text"
+    assert "string" in render(result.message, "en") and "chaîne" in render(result.message, "fr")
 
 
 def test_parse_result() -> None:
@@ -321,10 +327,19 @@ def test_variables_from_config() -> None:
 
 @pytest.mark.parametrize("spec", [{"x": "vector"}, {"x": [0]}, {"x": [2, 2, 2]}, {"x": 3},
                                   {"x": {"shape": [3], "domain": "complex"}}, {"x": {"size": 3}},
-                                  {"exp": "scalar"}, {"_x": "scalar"}, {"lambda": "scalar"}, ["x"]])
+                                  {"_x": "scalar"}, {"lambda": "scalar"}, ["x"]])
 def test_bad_variable_config(spec: object) -> None:
     with pytest.raises(ConfigError):
         variables_from_config(spec)  # type: ignore[arg-type]
+
+
+def test_variable_may_share_a_function_name() -> None:
+    """The handouts name dimensions H and N: a declared variable H shadows the Heaviside function."""
+    v = variables_from_config({"N": "scalar", "H": "scalar"})
+    assert equivalent("N*H**3", "H**3*N", variables=v, rng=np.random.default_rng(0)).ok
+    assert not equivalent("N*H**2", "H**3*N", variables=v, rng=np.random.default_rng(0)).ok
+    assert equivalent("x*H(x)", "relu(x)", variables=variables_from_config({"x": "scalar"}),
+                      rng=np.random.default_rng(0)).ok
 
 
 def test_sampled_domains() -> None:
@@ -350,3 +365,160 @@ def test_reference_errors_are_config_errors() -> None:
         check("x", "y")
     with pytest.raises(ConfigError):
         check("x", "ones(2) @ ones(3)")
+
+
+# --------------------------------------------------------------------------- messages in the assignment's language
+
+ENGLISH = ("column", "formula", "allowed", "cannot", "unexpected", "takes", "write", "empty", "string",
+           " is ", " the ", " of ", " not ")
+
+
+def no_english(text: str) -> bool:
+    return not any(word in f" {text} " for word in ENGLISH)
+
+
+def test_expression_error_is_a_key_with_an_english_text() -> None:
+    err = ExpressionError(key="expr_unexpected", params={"char": "*", "column": 5}, offset=4)
+    assert str(err) == err.message == "unexpected '*' at column 5"
+    assert err.localized == Message("expr_unexpected", {"char": "*", "column": 5}) and err.offset == 4
+    assert render(err.localized, "fr") == "'*' inattendu à la colonne 5"
+
+
+ALLOWED = {"x", "sigma", "exp", "max", "ones", "sum"}
+
+
+@pytest.mark.parametrize("student, error_key, french", [
+    ("x + * 2", "expr_unexpected", "'*' inattendu à la colonne 5"),
+    ("log(x)", "expr_not_allowed", "'log' n'est pas permis à la colonne 1"),
+    ("", "expr_empty", "la formule est vide"),
+    (3.0, "expr_not_text", "pas float"),
+    ("exp(x, 2)", "expr_args_one", "exp() prend 1 argument, pas 2, à la colonne 1"),
+    ("max(x)", "expr_args", "max() prend 2 arguments, pas 1, à la colonne 1"),
+    ("ones(x, x, x)", "expr_args_range", "ones() prend 1 ou 2 arguments, pas 3, à la colonne 1"),
+    ("x.real", "expr_attribute", "'.real' n'est pas permis (seul .T l'est) à la colonne 3"),
+    ("sigma(x", "expr_never_closed", "colonne 6"),
+    ("2x", "expr_number_then_name", "il manque un '*' ?"),
+    ("x +", "expr_unexpected_end", "fin inattendue"),
+    ("x)", "expr_unmatched", "')' en trop"),
+    ("exp", "expr_is_function", "écrivez exp(...)"),
+    ("x(2)", "expr_not_function", "n'est pas une fonction"),
+    ("x % 2", "expr_operator", "l'opérateur '%'"),
+    ("x < 1", "expr_construct", "impossible d'utiliser une comparaison à la colonne 1"),
+    ("'abc'", "expr_construct", "du texte entre guillemets"),
+    ("'abc", "expr_construct", "du texte entre guillemets"),
+    ("x − 1", "expr_invalid_char", "caractère '−' invalide à la colonne 3"),
+    ("sum(x, start=1)", "expr_keywords", "sans les nommer"),
+    ("(" * 61 + "x" + ")" * 61, "expr_too_deep", "imbrication"),
+    ("x" * (expressions.MAX_LENGTH + 1), "expr_too_long", "trop longue"),
+])
+def test_parse_errors_are_rendered_in_french(student: object, error_key: str, french: str) -> None:
+    with pytest.raises(ExpressionError) as info:
+        parse_expression(student, allowed=ALLOWED)
+    assert info.value.key == error_key
+    text = render(info.value.localized, "fr")
+    assert french in text and no_english(text), text
+    assert ("colonne" in text) == ("column" in str(info.value)) == ("column" in info.value.params)
+
+    result = check(student, "x", allowed=ALLOWED)
+    page = render(result.message, "fr")
+    assert no_english(page), page
+    if result.message.key == "expr_parse":
+        assert result.message.params["message"] == info.value.localized
+        assert page == f"formule illisible : {text}"
+    else:  # a refused name: the comparison names it, with what is allowed
+        assert result.message.key == "expr_name" and "n'est pas permis ici" in page
+
+
+@pytest.mark.parametrize("student, french", [
+    ("eye(0.5)", "eye() demande un nombre entier de 1 à 1000, à la colonne 1"),
+    ("sum(eye(5000))", "à la colonne 5"),
+    ("sum(outer(ones(1000), outer(ones(1000), ones(1000))))", "le résultat serait trop grand"),
+    ("sum(inv(ones(2, 3)))", "inv de (2, 3)"),
+])
+def test_evaluation_errors_are_rendered_in_french(student: str, french: str) -> None:
+    page = render(check(student, "x").message, "fr")
+    assert french in page and no_english(page), page
+
+
+def test_a_failing_point_has_no_english_words() -> None:
+    page = render(check("A.T @ A @ x", "A.T @ b", "lsq").message, "fr")
+    assert "diffère en A=[" in page and "random" not in page
+
+
+def test_every_error_key_is_in_every_catalogue() -> None:
+    import re
+    used = set(re.findall(r'"(expr_[a-z_]+)"', Path(expressions.__file__).read_text()))
+    assert len(used) > 30
+    for catalogue in CATALOGUES.values():
+        assert used <= set(catalogue), used - set(catalogue)
+
+
+@pytest.mark.parametrize("student", [
+    "x + * 2", "x +", "2x", "x)", "(x]", "x\\", "\\x", "012", "0x", "0b2", "1e", "x\0", "'abc", "print 1",
+    "x y", "x = 2", "yield x", "await x", "True", "1j", "...", "not x", "~x", "(x)(2)", "lambda: 1", "x if x else x",
+    "x[0]", "max(*x, x)", "[x]", "(x, x)", "{x}", "{x: 1}", "(y := 2)", "f'{x}'", "x" + "+x" * 500, "3 @ x",
+])
+def test_no_error_leaves_a_key_or_a_placeholder(student: str) -> None:
+    result = check(student, "x")
+    assert not result.ok
+    for language in CATALOGUES:
+        text = render(result.message, language)
+        assert "expr_" not in text and "{" not in text and "}" not in text, text
+    assert "column" not in render(result.message, "fr")
+
+
+# --------------------------------------------------------------------------- binary and one-hot variables
+
+BCE = {"y": Variable("y", domain="binary"), "s": Variable("s")}
+REAL_Y = {"y": Variable("y"), "s": Variable("s")}
+CE = variables_from_config({"c": {"shape": [4, 1], "domain": "onehot"}, "o": [4, 1]})
+
+
+def test_binary_cross_entropy() -> None:
+    assert check("-(y*log(sigma(s)) + (1-y)*log(1-sigma(s)))", "log(1+exp(s)) - y*s", BCE).ok
+    assert check("softplus(s) - y*s", "-(y*log(sigma(s)) + (1-y)*log(1-sigma(s)))", BCE).ok
+    assert key(check("log(1+exp(s)) + y*s", "log(1+exp(s)) - y*s", BCE)) == "expr_not_equivalent"
+
+
+def test_binary_squares_are_themselves() -> None:
+    """y**2 == y holds only for y in {0, 1}: the domain decides the verdict."""
+    assert check("y - 2*sigma(s)*y + sigma(s)**2", "(sigma(s)-y)**2", BCE).ok
+    assert key(check("y - 2*sigma(s)*y + sigma(s)**2", "(sigma(s)-y)**2", REAL_Y)) == "expr_not_equivalent"
+    assert check("y*(1-y)", "0*y", {"y": Variable("y", (3, 2), "binary")}).ok
+
+
+def test_onehot_cross_entropy() -> None:
+    assert check("-log(sum(c*softmax(o)))", "log(sum(exp(o))) - sum(c*o)", CE).ok
+    assert check("-sum(c*log_softmax(o))", "log(sum(exp(o))) - sum(c*o)", CE).ok
+    assert check("softmax(o) - c", "exp(o)/sum(exp(o)) - c", CE).ok
+    assert key(check("-log(sum(c*softmax(o)))", "log(sum(exp(o))) + sum(c*o)", CE)) == "expr_not_equivalent"
+    assert check("sum(c)", "1", {"c": Variable("c", (5,), "onehot")}).ok
+    assert not check("sum(c)", "1", {"c": Variable("c", (5,), "binary")}).ok
+
+
+def test_sampled_binary_and_onehot() -> None:
+    rng = np.random.default_rng(0)
+    b = expressions._sample(Variable("v", (1000,), "binary"), rng)
+    assert b.dtype == np.float64 and set(np.unique(b)) == {0.0, 1.0}
+    scalar = expressions._sample(Variable("y", (), "binary"), rng)
+    assert isinstance(scalar, np.ndarray) and scalar.shape == () and scalar.dtype == np.float64
+    seen = np.zeros((4, 1))
+    for _ in range(200):
+        c = expressions._sample(Variable("c", (4, 1), "onehot"), rng)
+        assert c.shape == (4, 1) and c.dtype == np.float64 and c.sum() == 1 and set(np.unique(c)) == {0.0, 1.0}
+        seen += c
+    assert (seen > 0).all()   # every class is drawn
+    assert expressions._sample(Variable("c", (3,), "onehot"), rng).shape == (3,)
+
+
+def test_binary_and_onehot_config() -> None:
+    vs = variables_from_config({"y": {"domain": "binary"}, "Y": {"shape": [2, 3], "domain": "binary"},
+                                "c": {"shape": [4, 1], "domain": "onehot"}, "d": {"shape": [3], "domain": "onehot"}})
+    assert vs["y"] == Variable("y", (), "binary") and vs["Y"] == Variable("Y", (2, 3), "binary")
+    assert vs["c"] == Variable("c", (4, 1), "onehot") and vs["d"] == Variable("d", (3,), "onehot")
+
+
+@pytest.mark.parametrize("shape", ["scalar", [1, 4], [3, 3]])
+def test_onehot_must_be_a_vector_or_a_column(shape: object) -> None:
+    with pytest.raises(ConfigError, match="onehot"):
+        variables_from_config({"c": {"shape": shape, "domain": "onehot"}})

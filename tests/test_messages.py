@@ -36,3 +36,18 @@ def test_render_hidden_drops_expected():
     assert "73728" not in render(msg, "en", hidden=True)
     assert "73728" not in render(msg, "fr", hidden=True)
     assert "diffère de la référence" in render(msg, "fr", hidden=True)
+
+
+def test_a_message_param_is_rendered_in_the_same_language():
+    inner = Message("expr_unexpected", {"char": "*", "column": 5})
+    outer = Message("expr_parse", {"message": inner})
+    assert render(outer, "en") == "cannot read the formula: unexpected '*' at column 5"
+    assert render(outer, "fr") == "formule illisible : '*' inattendu à la colonne 5"
+    nested = Message("expr_parse", {"message": Message("expr_construct", {"what": Message("expr_what_list"), "column": 1})})
+    assert render(nested, "fr") == "formule illisible : impossible d'utiliser une liste à la colonne 1"
+
+
+def test_a_message_param_follows_the_hidden_variant():
+    inner = Message("not_close", {"where": "", "actual": 1.5, "expected": 73728, "diff": "1", "bound": "0"})
+    assert "73728" in render(Message("property_message", {"text": inner}), "en")
+    assert "73728" not in render(Message("property_message", {"text": inner}), "en", hidden=True)

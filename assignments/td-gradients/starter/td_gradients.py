@@ -8,7 +8,7 @@ de vos réponses avec
 Les preuves (Q1, Q2, Q4 et la partie « montrer » de Q7) sont corrigées à la main à partir de
 votre PDF. Les fonctions reçoivent des tableaux numpy et peuvent renvoyer des tableaux numpy,
 des tenseurs torch, des listes ou des nombres. Les formules sont des chaînes de caractères
-comme "A.T @ (A @ x - b)" : variables, nombres, + - * / ** @, .T et des fonctions comme
+comme "x.T @ A @ x + 2 * sum(x)" : variables, nombres, + - * / ** @, .T et des fonctions comme
 transpose, diag, eye, sum, tanh.
 
 Les gradients et jacobiennes se calculent à la main : la différentiation automatique
