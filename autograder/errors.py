@@ -26,7 +26,13 @@ class ConfigError(AutograderError):
 
 
 class SubmissionError(AutograderError):
+    """``message`` (an ``autograder.messages.Message``) renders the reason in the assignment's language."""
+
     exit_code = 4
+
+    def __init__(self, text: str, message: object = None) -> None:
+        super().__init__(text)
+        self.message = message
 
 
 class SandboxError(AutograderError):

@@ -38,7 +38,8 @@ def grade(assignment: Assignment, submission: Submission | str | Path, *, sandbo
         try:
             submission = load_submission(submission, starter=assignment.starter, key=key)
         except SubmissionError as e:
-            return _invalid(assignment, checks, key or Path(submission).stem, str(e), started)
+            reason = render(e.message, assignment.language) if e.message is not None else str(e)
+            return _invalid(assignment, checks, key or Path(submission).stem, reason, started)
     if references is None and any(c.expect == "reference" for c in checks):
         references = References(assignment)
     plan = []
@@ -154,7 +155,7 @@ def _notes(outcome: Outcome, submission: Submission, lang: str) -> list[str]:
     if outcome.problem:
         reason = render(Message(f"reason_{outcome.problem.split(':')[0]}"), lang)
         notes.append(render(Message("no_answer", {"reason": reason}), lang))
-    notes += list(submission.notes)
+    notes += [render(note, lang) for note in submission.notes]
     return notes
 
 

@@ -31,7 +31,7 @@ class QuestionScore:
     score: float | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Results:
     assignment_id: str
     assignment_title: str
@@ -47,6 +47,12 @@ class Results:
     execution_time: float = 0.0
     late: bool = False
     metadata: dict = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        # short: check() returns this, and a notebook shows the repr of a cell's last value
+        passed = sum(c.passed for c in self.checks)
+        return (f"<Results {self.assignment_id}/{self.submission}: {passed}/{len(self.checks)} checks passed, "
+                f"{self.score:g}/{sum(c.max_score for c in self.checks):g} points, {self.status}>")
 
     @property
     def score(self) -> float:

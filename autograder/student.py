@@ -18,7 +18,7 @@ from autograder.grading import grade
 from autograder.report.text import check_report
 from autograder.results import Results
 from autograder.sandbox import Sandbox
-from autograder.submission import Submission, load_submission
+from autograder.submission import OWN_CHECK_LINE, Submission, load_submission
 
 
 def check(question: str | None = None, *, path: str | Path | None = None,
@@ -32,9 +32,9 @@ def check(question: str | None = None, *, path: str | Path | None = None,
     with Sandbox(workers=1, preload=found.preload, limits=found.limits) as box:
         results = grade(found, submission, sandbox=box, public_only=True)
     if question:
-        wanted = question.lower()
-        kept = tuple(c for c in results.checks if c.question.lower() == wanted
-                     or c.question.lower().startswith(wanted + ".") or c.question.lower().startswith(wanted + "-"))
+        # "q3" covers q3, q3.1, q3a, q3-proof; not q30
+        pattern = re.compile(re.escape(question.lower()) + r"($|[^0-9])")
+        kept = tuple(c for c in results.checks if pattern.match(c.question.lower()))
         if not kept:
             known = sorted({c.question for c in results.checks})
             raise UsageError(f"no public check for {question!r} (questions with checks: {', '.join(known)})")
@@ -70,9 +70,8 @@ def _current_submission(assignment: Assignment, path: str | Path | None) -> Subm
     raise UsageError(f"no {assignment.starter} here: pass check(path='your_file.py')")
 
 
-#: lines of the history that are the checking itself, magics and shell escapes
-_OURS = re.compile(r"^\s*(from\s+autograder\b|import\s+autograder\b|(\w+\s*=\s*)?(autograder\.)?check\s*\(|"
-                   r"get_ipython\(|[%!])")
+#: lines of the history that are magics, shell escapes or IPython's rewriting of them
+_IPYTHON = re.compile(r"^\s*(get_ipython\(|[%!])")
 
 
 def _notebook_history() -> list[str] | None:
@@ -86,7 +85,7 @@ def _notebook_history() -> list[str] | None:
         return None
     cells = []
     for source in shell.user_ns["In"][1:]:
-        kept = [line for line in source.splitlines() if not _OURS.match(line)]
+        kept = [line for line in source.splitlines() if not (OWN_CHECK_LINE.match(line) or _IPYTHON.match(line))]
         if any(line.strip() for line in kept):
             cells.append("\n".join(kept))
     return cells

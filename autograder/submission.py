@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from autograder.errors import SubmissionError
+from autograder.messages import Message, render
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ZIP_BYTES = 50 * 1024 * 1024
@@ -25,6 +26,13 @@ MAX_ZIP_ENTRIES = 500
 MAX_COMPRESSION_RATIO = 200
 SOURCE_SUFFIXES = (".py", ".ipynb")
 _MAGIC = re.compile(r"^\s*([%!]|\?\w|\w+\?\s*$)")
+#: a notebook's own call of the public checks (``from autograder import check``, ``check("q5")``)
+OWN_CHECK_LINE = re.compile(r"^\s*(from\s+autograder\b|import\s+autograder\b|(\w+\s*=\s*)?(autograder\.)?check\s*\()")
+
+
+def _error(key: str, **params: object) -> SubmissionError:
+    message = Message(key, params)
+    return SubmissionError(render(message, "en"), message)
 
 
 @dataclass(frozen=True)
@@ -33,7 +41,8 @@ class Submission:
     files: dict[str, str]
     main: str
     chunks: tuple[str, ...]
-    notes: tuple[str, ...] = ()
+    #: what loading changed (magics dropped...), rendered in the assignment's language by the grader
+    notes: tuple[Message, ...] = ()
     metadata: dict = field(default_factory=dict)
 
 
@@ -46,27 +55,27 @@ def load_submission(path: str | Path, *, starter: str, key: str | None = None) -
     path = Path(path)
     key = key or path.stem
     if path.is_symlink():
-        raise SubmissionError(f"{path.name}: symbolic links are not accepted")
+        raise _error("sub_symlink", name=path.name)
     if path.is_dir():
         return _from_entries(_folder_entries(path), starter=starter, key=key, origin=path.name)
     if not path.exists():
-        raise SubmissionError(f"{path}: no such file")
+        raise _error("sub_missing", name=str(path))
     suffix = path.suffix.lower()
     if suffix == ".zip":
         return _from_entries(_zip_entries(path), starter=starter, key=key, origin=path.name)
     if suffix in SOURCE_SUFFIXES:
         return _from_entries({path.name: _read_bytes(path)}, starter=starter, key=key, origin=path.name)
-    raise SubmissionError(f"{path.name}: expected a .py, .ipynb or .zip file or a folder")
+    raise _error("sub_suffix", name=path.name)
 
 
 def _read_bytes(path: Path) -> bytes:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise SubmissionError(f"{path.name}: {size} bytes is larger than the {MAX_FILE_BYTES} byte limit")
+            raise _error("sub_too_large", name=path.name, size=size, limit=MAX_FILE_BYTES)
         return path.read_bytes()
     except PermissionError:
-        raise SubmissionError(f"{path.name}: the file cannot be read (permission denied)") from None
+        raise _error("sub_unreadable", name=path.name) from None
 
 
 def _folder_entries(folder: Path) -> dict[str, bytes]:
@@ -74,7 +83,7 @@ def _folder_entries(folder: Path) -> dict[str, bytes]:
     for p in sorted(folder.rglob("*")):
         rel = p.relative_to(folder).as_posix()
         if p.is_symlink():
-            raise SubmissionError(f"{rel}: symbolic links are not accepted")
+            raise _error("sub_symlink", name=rel)
         if p.is_file() and p.suffix.lower() in SOURCE_SUFFIXES and not _ignored(rel):
             entries[rel] = _read_bytes(p)
     return entries
@@ -84,28 +93,28 @@ def _zip_entries(path: Path) -> dict[str, bytes]:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as e:
-        raise SubmissionError(f"{path.name}: not a readable zip file ({e})") from None
+        raise _error("sub_bad_zip", name=path.name, reason=str(e)) from None
     with archive:
         infos = archive.infolist()
         if len(infos) > MAX_ZIP_ENTRIES:
-            raise SubmissionError(f"{path.name}: {len(infos)} entries, more than the {MAX_ZIP_ENTRIES} allowed")
+            raise _error("sub_zip_entries", name=path.name, count=len(infos), limit=MAX_ZIP_ENTRIES)
         total = 0
         entries = {}
         for info in infos:
             name = info.filename
             parts = PurePosixPath(name).parts
             if name.startswith("/") or ".." in parts or ":" in name or "\\" in name:
-                raise SubmissionError(f"{path.name}: entry {name!r} would be written outside the submission")
+                raise _error("sub_zip_outside", name=path.name, entry=repr(name))
             if stat.S_ISLNK(info.external_attr >> 16):
-                raise SubmissionError(f"{path.name}: entry {name!r} is a symbolic link")
+                raise _error("sub_zip_link", name=path.name, entry=repr(name))
             total += info.file_size
             if total > MAX_ZIP_BYTES or (info.compress_size and info.file_size / info.compress_size > MAX_COMPRESSION_RATIO
                                          and info.file_size > 1024 * 1024):
-                raise SubmissionError(f"{path.name}: unpacks to too much data (zip bomb?)")
+                raise _error("sub_zip_bomb", name=path.name)
             if info.is_dir() or PurePosixPath(name).suffix.lower() not in SOURCE_SUFFIXES or _ignored(name):
                 continue
             if info.file_size > MAX_FILE_BYTES:
-                raise SubmissionError(f"{path.name}: {name} is larger than the {MAX_FILE_BYTES} byte limit")
+                raise _error("sub_too_large", name=f"{path.name}/{name}", size=info.file_size, limit=MAX_FILE_BYTES)
             with archive.open(info) as f:
                 data = f.read(MAX_FILE_BYTES + 1)
             entries[name] = data
@@ -119,11 +128,11 @@ def _ignored(rel: str) -> bool:
 
 def _from_entries(entries: dict[str, bytes], *, starter: str, key: str, origin: str) -> Submission:
     if not entries:
-        raise SubmissionError(f"{origin}: no .py or .ipynb file in the submission")
+        raise _error("sub_no_source", name=origin)
     main_entry = _pick_main(entries, starter=starter, origin=origin)
     main_dir = str(PurePosixPath(main_entry).parent)
     files: dict[str, str] = {}
-    notes: list[str] = []
+    notes: list[Message] = []
     chunks: tuple[str, ...] = ()
     main = PurePosixPath(main_entry).name
     for name, data in entries.items():
@@ -158,43 +167,48 @@ def _pick_main(entries: dict[str, bytes], *, starter: str, origin: str) -> str:
     for group in (notebooks, scripts):
         if len(group) == 1:
             return group[0]
-    raise SubmissionError(f"{origin}: cannot tell which file to grade; name it {starter} "
-                          f"(found {', '.join(sorted(entries))})")
+    raise _error("sub_ambiguous", name=origin, starter=starter, found=", ".join(sorted(entries)))
 
 
 def _decode(data: bytes, name: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise SubmissionError(f"{name}: not UTF-8 text") from None
+        raise _error("sub_not_utf8", name=name) from None
 
 
-def notebook_chunks(data: bytes, *, origin: str) -> tuple[list[str], list[str]]:
+def notebook_chunks(data: bytes, *, origin: str) -> tuple[list[str], list[Message]]:
     """The code cells of a notebook, magics neutralised; raises SubmissionError if it is not one."""
     try:
         nb = json.loads(_decode(data, origin))
     except ValueError as e:
-        raise SubmissionError(f"{origin}: not a valid notebook (invalid JSON: {e})") from None
-    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list) or "nbformat" not in nb:
-        raise SubmissionError(f"{origin}: not a Jupyter notebook (no 'cells' or 'nbformat')")
+        raise _error("sub_nb_json", name=origin, reason=str(e)) from None
+    if not isinstance(nb, dict) or "nbformat" not in nb:
+        raise _error("sub_nb_not_notebook", name=origin)
     if nb.get("nbformat") != 4:
-        raise SubmissionError(f"{origin}: notebook format {nb.get('nbformat')} is not supported (save as version 4)")
+        raise _error("sub_nb_version", name=origin, version=nb.get("nbformat"))
+    if not isinstance(nb.get("cells"), list):
+        raise _error("sub_nb_not_notebook", name=origin)
     chunks: list[str] = []
-    notes: list[str] = []
+    notes: list[Message] = []
     for index, cell in enumerate(nb["cells"], start=1):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
         source = cell.get("source", "")
         source = "".join(source) if isinstance(source, list) else str(source)
         if source.lstrip().startswith("%%"):
-            notes.append(f"cell {index}: cell magic {source.split()[0]} skipped")
+            notes.append(Message("note_cell_magic", {"cell": index, "magic": source.split()[0]}))
             continue
         lines = []
         for line in source.splitlines():
+            indent = line[: len(line) - len(line.lstrip())]
             if _MAGIC.match(line):
-                indent = line[: len(line) - len(line.lstrip())]
                 lines.append(f"{indent}pass  # dropped: {line.strip()[:40]}")
-                notes.append(f"cell {index}: '{line.strip()[:40]}' ignored")
+                notes.append(Message("note_magic", {"cell": index, "line": line.strip()[:40]}))
+            elif OWN_CHECK_LINE.match(line):
+                # the student's own check() is for their kernel; in the grader it would only fail
+                lines.append(f"{indent}pass  # dropped: {line.strip()[:40]}")
+                notes.append(Message("note_check_cell", {"cell": index}))
             else:
                 lines.append(line)
         chunks.append("\n".join(lines))

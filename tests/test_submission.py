@@ -116,7 +116,7 @@ def test_notebook_cells_and_magics(tmp_path):
     assert sub.main == "hw1.py"
     assert len(sub.chunks) == 2
     assert "pass  # dropped: %matplotlib inline" in sub.chunks[0]
-    assert any("%%bash" in n for n in sub.notes)
+    assert any(n.key == "note_cell_magic" and n.params["magic"] == "%%bash" for n in sub.notes)
 
 
 @pytest.mark.parametrize("content, match", [
