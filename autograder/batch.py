@@ -1,49 +1,228 @@
-"""Grade many submissions into a folder: ``DIR/results/<name>.json`` and ``DIR/grades.csv``."""
+"""Grade a class: parallel, resumable, nothing lost.
+
+Each submission's result is written atomically to ``DIR/results/<id>.json`` as soon as it is
+graded, with a fingerprint of the assignment that graded it. Run again with the same ``DIR``:
+results with the current fingerprint are kept, the missing ones are graded, and results
+made by other checks are regraded, with a diff of who gained or lost points where
+(``DIR/regrade_diff.csv``). ``force`` regrades everything. The gradebook, summary and class
+report are then rebuilt from all the result files, so an interrupted batch loses nothing.
+
+Parallelism is by processes (``jobs``): each has its own sandbox worker, so judging, which is
+Python, runs on every core.
+"""
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+import hashlib
+import json
+import multiprocessing
+import os
+import signal
+from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 
-from autograder.assignment import Assignment
+from autograder import __version__
+from autograder.assignment import Assignment, load_assignment
 from autograder.errors import UsageError
-from autograder.grading import grade
+from autograder.grading import grade, invalid_results
+from autograder.inputs import SubmissionRef, discover
 from autograder.references import References
-from autograder.report.gradebook import write_gradebook_csv
-from autograder.report.gradescope import write_gradescope_json
+from autograder.report.gradescope import gradescope_json, read_results_json, write_json_atomic
 from autograder.results import Results
-from autograder.sandbox import Sandbox
+from autograder.sandbox import Sandbox, detect_isolation
 
 
-def grade_batch(assignment: Assignment, inputs: list[Path], *, out: Path, sandbox: Sandbox,
-                jobs: int = 1) -> list[Results]:
-    """Grade every input (file, zip or folder of one submission) and write the results.
+@dataclass(frozen=True)
+class BatchOutcome:
+    results: list[Results]
+    graded: int
+    reused: int
+    #: (submission, question, old, new) for every score a regrade changed
+    changes: list[tuple[str, str, float, float]]
 
-    ``jobs`` submissions are in flight at once (the sandbox should have as many workers);
-    each result file is written as soon as its submission is graded.
-    """
-    missing = [str(p) for p in inputs if not Path(p).exists()]
-    if missing:
-        raise UsageError(f"submission not found: {missing[0]} (expected a .py, .ipynb, .zip or a folder)")
-    references = References(assignment)
-    seen: dict[str, int] = {}
-    keyed = [(_unique(Path(path).stem, seen), Path(path)) for path in inputs]
 
-    def one(item: tuple[str, Path]) -> Results:
-        key, path = item
-        results = grade(assignment, path, sandbox=sandbox, references=references, key=key)
-        write_gradescope_json(results, out / "results" / f"{key}.json")
+def grade_batch(assignment: Assignment, inputs: list[Path], *, out: Path, jobs: int = 1, force: bool = False,
+                progress: bool = False, isolation: str = "auto", due: datetime | None = None,
+                formats: tuple[str, ...] = ()) -> BatchOutcome:
+    """Grade every submission in ``inputs`` into ``out`` and write the gradebook, summary and report."""
+    out = Path(out)
+    refs = discover(inputs, starter=assignment.starter, unpack_to=out / "exports")
+    if not refs:
+        raise UsageError("no submissions found in the inputs")
+    fingerprint = assignment_fingerprint(assignment)
+    previous = {ref.id: _read_previous(out, ref.id) for ref in refs}
+    todo = [ref for ref in refs if force or previous[ref.id] is None
+            or previous[ref.id][1] != fingerprint]
+    fresh = _run(assignment, todo, out=out, jobs=jobs, fingerprint=fingerprint, progress=progress,
+                 isolation=isolation)
+    results = []
+    changes = []
+    for ref in refs:
+        if ref.id in fresh:
+            results.append(fresh[ref.id])
+            if previous[ref.id] is not None:
+                changes += _diff(ref.id, previous[ref.id][0], fresh[ref.id])
+        else:
+            results.append(previous[ref.id][0])
+    results = [_with_lateness(r, due or _config_due(assignment)) for r in results]
+    write_outputs(assignment, results, out=out, changes=changes, formats=formats)
+    return BatchOutcome(results=results, graded=len(fresh), reused=len(refs) - len(fresh), changes=changes)
+
+
+def write_outputs(assignment: Assignment, results: list[Results], *, out: Path,
+                  changes: list[tuple[str, str, float, float]], formats: tuple[str, ...] = ()) -> None:
+    from autograder.report.gradebook import write_gradebook, write_regrade_diff
+    from autograder.report.html import write_class_report
+    from autograder.report.summary import write_summary_json
+
+    write_gradebook(results, assignment, out / "grades.csv", formats=formats)
+    write_summary_json(results, assignment, out / "summary.json")
+    write_class_report(results, assignment, out / "report.html")
+    if changes:
+        write_regrade_diff(changes, results, out / "regrade_diff.csv")
+
+
+def assignment_fingerprint(assignment: Assignment) -> str:
+    """What the results depend on: the checks, helpers, config, solution and the grader's version."""
+    digest = hashlib.sha256(__version__.encode())
+    files = [assignment.root / "assignment.yaml", *sorted((assignment.root / "checks").glob("*"))]
+    if assignment.solution_dir is not None:
+        files += sorted(p for p in assignment.solution_dir.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    for path in files:
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _run(assignment: Assignment, todo: list[SubmissionRef], *, out: Path, jobs: int, fingerprint: str,
+         progress: bool, isolation: str) -> dict[str, Results]:
+    if not todo:
+        return {}
+    detect_isolation(isolation)  # a bad mode is one clear error, before any process starts
+    done: dict[str, Results] = {}
+    bar = _progress_bar(len(todo)) if progress else None
+    jobs = max(1, min(jobs, len(todo)))
+    try:
+        if jobs == 1:
+            worker = _Worker(assignment.root, isolation, out, fingerprint)
+            try:
+                for ref in todo:
+                    results = worker.grade(ref)
+                    done[ref.id] = results
+                    _advance(bar)
+            finally:
+                worker.close()
+        else:
+            ctx = multiprocessing.get_context("fork")
+            with ctx.Pool(jobs, initializer=_init_pool, initargs=(assignment.root, isolation, out, fingerprint)) as pool:
+                for results in pool.imap_unordered(_grade_in_pool, todo, chunksize=4):
+                    done[results.submission] = results
+                    _advance(bar)
+                pool.close()
+                pool.join()
+    finally:
+        if bar is not None:
+            bar.stop()
+    return done
+
+
+class _Worker:
+    """One grading process's state: its assignment, references and sandbox worker."""
+
+    def __init__(self, root: Path, isolation: str, out: Path, fingerprint: str) -> None:
+        self.assignment = load_assignment(root)
+        self.references = References(self.assignment)
+        self.sandbox = Sandbox(workers=1, isolation=detect_isolation(isolation), preload=self.assignment.preload,
+                               limits=self.assignment.limits)
+        self.out = out
+        self.fingerprint = fingerprint
+
+    def grade(self, ref: SubmissionRef) -> Results:
+        if ref.problem:
+            results = invalid_results(self.assignment, ref.id, ref.problem)
+        else:
+            results = grade(self.assignment, ref.path, sandbox=self.sandbox, references=self.references, key=ref.id)
+        results = replace(results, submission=ref.id, metadata={**results.metadata, **ref.metadata})
+        data = gradescope_json(results)
+        data["extra_data"]["fingerprint"] = self.fingerprint
+        write_json_atomic(data, self.out / "results" / f"{ref.id}.json")
         return results
 
-    if jobs <= 1:
-        all_results = [one(item) for item in keyed]
-    else:
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
-            all_results = list(pool.map(one, keyed))
-    write_gradebook_csv(all_results, out / "grades.csv")
-    return all_results
+    def close(self) -> None:
+        self.sandbox.close()
 
 
-def _unique(name: str, seen: dict[str, int]) -> str:
-    seen[name] = seen.get(name, 0) + 1
-    return name if seen[name] == 1 else f"{name}-{seen[name]}"
+#: the pool process's worker (a process-wide slot is how multiprocessing initializers hand over state)
+_POOL_WORKER: list[_Worker] = []
+
+
+def _init_pool(root: Path, isolation: str, out: Path, fingerprint: str) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _POOL_WORKER.append(_Worker(root, isolation, out, fingerprint))
+
+
+def _grade_in_pool(ref: SubmissionRef) -> Results:
+    return _POOL_WORKER[0].grade(ref)
+
+
+def _read_previous(out: Path, submission_id: str) -> tuple[Results, str] | None:
+    path = out / "results" / f"{submission_id}.json"
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return read_results_json(data), str(data.get("extra_data", {}).get("fingerprint", ""))
+    except (ValueError, KeyError, TypeError):
+        return None  # a file we did not write, or from an older format: grade again
+
+
+def _diff(submission: str, old: Results, new: Results) -> list[tuple[str, str, float, float]]:
+    before = {q.id: q.score for q in old.questions if q.score is not None}
+    return [(submission, q.id, before.get(q.id, 0.0), q.score) for q in new.questions
+            if q.score is not None and abs(before.get(q.id, 0.0) - q.score) > 1e-9]
+
+
+def _config_due(assignment: Assignment) -> datetime | None:
+    value = assignment.settings.get("due_date")
+    if isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value)) if value else None
+
+
+def _with_lateness(results: Results, due: datetime | None) -> Results:
+    created = results.metadata.get("created_at")
+    if due is None or not created:
+        return results
+    try:
+        when = datetime.fromisoformat(str(created))
+    except ValueError:
+        return results
+    if (when.tzinfo is None) != (due.tzinfo is None):
+        when, due = when.replace(tzinfo=None), due.replace(tzinfo=None)
+    hours = max(0.0, (when - due).total_seconds() / 3600)
+    return replace(results, late=hours > 0, metadata={**results.metadata, "hours_late": round(hours, 2)})
+
+
+def _progress_bar(total: int):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeRemainingColumn
+    from rich.text import Text
+
+    class Rate(ProgressColumn):
+        def render(self, task) -> Text:
+            return Text(f"{task.speed:.1f}/s" if task.speed else "-/s")
+
+    bar = Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), Rate(), TextColumn("ETA"),
+                   TimeRemainingColumn(), transient=False)
+    bar.start()
+    bar.add_task("grading", total=total)
+    return bar
+
+
+def _advance(bar) -> None:
+    if bar is not None:
+        bar.advance(bar.task_ids[0])
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)

@@ -37,10 +37,17 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"autograder {__version__}")
     sub = p.add_subparsers(metavar="VERB")
 
-    g = sub.add_parser("grade", help="grade submissions into DIR/results/*.json and DIR/grades.csv")
+    g = sub.add_parser("grade", help="grade a class into DIR: results/*.json, grades.csv, summary.json, report.html")
     g.add_argument("assignment", help="assignment id (see 'autograder list') or folder")
-    g.add_argument("submissions", nargs="+", type=Path, help=".py, .ipynb, .zip or folder, one per submission")
-    g.add_argument("--out", type=Path, required=True, help="output folder")
+    g.add_argument("submissions", nargs="+", type=Path, metavar="INPUT",
+                   help=".py, .ipynb, .zip, a folder of submissions, or a Gradescope export (zip or folder)")
+    g.add_argument("--out", type=Path, required=True, help="output folder (reused: only missing or stale results are graded)")
+    g.add_argument("--jobs", type=int, default=None, help="submissions graded in parallel (default: the machine's cores)")
+    g.add_argument("--force", action="store_true", help="regrade every submission, even those already graded")
+    g.add_argument("--quiet", action="store_true", help="no progress bar and no score table")
+    g.add_argument("--due", type=_datetime, default=None, help="due date (ISO 8601) for lateness, overriding the config")
+    g.add_argument("--format", action="append", default=[], choices=["parquet", "xlsx"],
+                   help="also write the gradebook in this format (repeatable)")
     _isolation_flag(g)
     g.set_defaults(func=_cmd_grade)
 
@@ -90,15 +97,29 @@ def _sandbox(args: argparse.Namespace, assignment, *, workers: int = 1):
 
 def _cmd_grade(args: argparse.Namespace) -> int:
     from autograder.assignment import load_assignment
-    from autograder.batch import grade_batch
+    from autograder.batch import default_jobs, grade_batch
     from autograder.report.text import score_table
 
     assignment = load_assignment(args.assignment)
-    with _sandbox(args, assignment) as box:
-        results = grade_batch(assignment, args.submissions, out=args.out, sandbox=box)
-    print(score_table(results))
-    print(f"wrote {args.out / 'grades.csv'} and {len(results)} result file(s) in {args.out / 'results'}")
+    outcome = grade_batch(assignment, args.submissions, out=args.out, jobs=args.jobs or default_jobs(),
+                          force=args.force, progress=not args.quiet and sys.stderr.isatty(),
+                          isolation=args.isolation, due=args.due, formats=tuple(args.format))
+    if not args.quiet:
+        print(score_table(outcome.results))
+        print(f"graded {outcome.graded}, kept {outcome.reused} already graded; "
+              f"wrote {args.out / 'grades.csv'}, summary.json, report.html")
+        if outcome.changes:
+            print(f"regrade changed {len(outcome.changes)} score(s): see {args.out / 'regrade_diff.csv'}")
     return 0
+
+
+def _datetime(text: str):
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 date: {text!r} (e.g. 2026-02-04T23:00-05:00)") from None
 
 
 def _cmd_check(args: argparse.Namespace) -> int:

@@ -39,7 +39,7 @@ def grade(assignment: Assignment, submission: Submission | str | Path, *, sandbo
             submission = load_submission(submission, starter=assignment.starter, key=key)
         except SubmissionError as e:
             reason = render(e.message, assignment.language) if e.message is not None else str(e)
-            return _invalid(assignment, checks, key or Path(submission).stem, reason, started)
+            return invalid_results(assignment, key or Path(submission).stem, reason, checks=checks, started=started)
     if references is None and any(c.expect == "reference" for c in checks):
         references = References(assignment)
     plan = []
@@ -168,12 +168,16 @@ def _output(outcome: Outcome, lang: str) -> str:
     return text
 
 
-def _invalid(assignment: Assignment, checks: tuple[Check, ...], key: str, reason: str, started: float) -> Results:
+def invalid_results(assignment: Assignment, key: str, reason: str, *, checks: tuple[Check, ...] | None = None,
+                    started: float | None = None) -> Results:
+    """Results of a submission that could not be read: every check 0, each saying why."""
+    checks = assignment.checks if checks is None else checks
     results = [CheckResult(id=c.id, question=c.question, name=c.name, number=n, score=0.0, max_score=c.points,
                            hidden=c.hidden, visibility=c.visibility, passed=False, feedback=reason)
                for c, n in zip(checks, _numbers(checks))]
+    elapsed = 0.0 if started is None else round(time.monotonic() - started, 4)
     return Results(
         assignment_id=assignment.id, assignment_title=assignment.title, language=assignment.language,
         submission=key, checks=tuple(results), questions=_question_scores(assignment, results), status="invalid",
-        notes=(reason,), execution_time=round(time.monotonic() - started, 4),
+        notes=(reason,), execution_time=elapsed,
     )

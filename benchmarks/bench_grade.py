@@ -1,17 +1,24 @@
-"""Benchmark: grade N generated submissions through the CLI's code path, isolation on.
+"""Benchmark: grade a generated class through the CLI's code path, full isolation on.
 
-    .venv/bin/python benchmarks/bench_grade.py --assignment ift6135-h20-hw1 -n 200
+    .venv/bin/python benchmarks/bench_grade.py                       # 500 .py + 500 notebooks, every assignment
+    .venv/bin/python benchmarks/bench_grade.py -n 200 --assignment ift6135-h20-hw1 --kind py
 
-Prints submissions per second, latency percentiles and the peak memory of the whole process
-tree (grader + sandbox workers + student processes, proportional set size so pages shared
-after fork are counted once). Not a test: these machines are shared and noisy.
+Each student file mixes, item by item (function or value), the solution and the example
+submissions' typical mistakes, so most submissions are partly wrong; ~3% have a syntax error,
+~2% are slow (a 0.5 s sleep at import), ~1% are the hostile example where there is one.
+Notebooks are the same files split into cells. Prints submissions per second (wall clock of
+the whole `grade` call: worker start-up, grading, gradebook, summary and report), latency
+percentiles, and the peak memory of the process tree (PSS: pages shared after fork count
+once). Not a test: these machines are shared and noisy.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
+import json
 import os
-import shutil
+import random
 import statistics
 import sys
 import tempfile
@@ -22,33 +29,83 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from autograder.assignment import load_assignment  # noqa: E402
-from autograder.batch import grade_batch  # noqa: E402
-from autograder.sandbox import Sandbox  # noqa: E402
+from autograder.assignment import list_assignments, load_assignment  # noqa: E402
+from autograder.batch import default_jobs, grade_batch  # noqa: E402
 from autograder.validation import example_files  # noqa: E402
 
 
-def make_class(assignment, n: int, folder: Path) -> list[Path]:
-    """A realistic mix of the examples: mostly complete or partly wrong, ~6% broken, ~2% hostile
-    (infinite loops, fork bombs, os._exit: the slow ones)."""
-    examples = [p for p, _ in example_files(assignment) if p.suffix == ".py"]
-    weights = {"hostile": 1, "broken": 3}
-    pool = []
-    for p in examples:
-        pool += [p] * weights.get(p.stem, 10)
+def make_class(assignment, n: int, folder: Path, *, kind: str, seed: int = 0) -> list[Path]:
+    rng = random.Random(seed)
+    solution = assignment.solution_file.read_text(encoding="utf-8")
+    examples = {p.stem: p.read_text(encoding="utf-8") for p, _ in example_files(assignment) if p.suffix == ".py"}
+    donors = [solution] + [t for name, t in examples.items() if _parses(t) and name not in ("hostile",)]
+    items = _items(solution)
+    donor_items = [dict(_items(t)) for t in donors]
+    hostile = examples.get("hostile")
     paths = []
     for i in range(n):
-        src = pool[i % len(pool)]
-        dest = folder / f"student{i:04d}_{src.stem}.py"
-        shutil.copy(src, dest)
-        paths.append(dest)
+        roll = rng.random()
+        if roll < 0.01 and hostile:
+            text = hostile
+        else:
+            chosen = []
+            for name, code in items:
+                options = [d[name] for d in donor_items if d.get(name)]
+                chosen.append(rng.choice(options) if rng.random() < 0.3 else code)
+            text = _header(solution) + "\n\n".join(chosen) + "\n"
+            if roll < 0.04:
+                text = text.replace("def ", "def (", 1)  # a syntax error
+            elif roll < 0.06:
+                text = "import time\ntime.sleep(0.5)\n" + text
+        path = folder / f"student{i:04d}.{ 'py' if kind == 'py' else 'ipynb'}"
+        path.write_text(text if kind == "py" else _notebook(text), encoding="utf-8")
+        paths.append(path)
     return paths
+
+
+def _parses(text: str) -> bool:
+    try:
+        ast.parse(text)
+    except SyntaxError:
+        return False
+    return True
+
+
+def _header(text: str) -> str:
+    tree = ast.parse(text)
+    lines = text.splitlines()
+    head = [ast.get_source_segment(text, n) for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
+    return "\n".join(h for h in head if h) + "\n\n" if lines else ""
+
+
+def _items(text: str) -> list[tuple[str, str]]:
+    """Top-level functions and assignments, by name, with the helpers they need in front."""
+    tree = ast.parse(text)
+    out = []
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            out.append((node.name, ast.get_source_segment(text, node)))
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            name = next((t.id for t in targets if isinstance(t, ast.Name)), None)
+            if name:
+                out.append((name, ast.get_source_segment(text, node)))
+    return out
+
+
+def _notebook(text: str) -> str:
+    cells = [{"cell_type": "markdown", "metadata": {}, "source": "# Devoir"}]
+    for chunk in text.split("\n\n"):
+        if chunk.strip():
+            cells.append({"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+                          "source": chunk})
+    return json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells})
 
 
 class TreeMemory:
     """Samples the summed PSS of this process and all its descendants."""
 
-    def __init__(self, interval: float = 0.05) -> None:
+    def __init__(self, interval: float = 0.1) -> None:
         self.peak = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(interval,), daemon=True)
@@ -92,30 +149,41 @@ def tree_pss(root: int) -> int:
     return total
 
 
+def bench(assignment, n: int, kind: str, jobs: int) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        subs = make_class(assignment, n, Path(tmp), kind=kind)
+        with TreeMemory() as memory:
+            started = time.perf_counter()
+            outcome = grade_batch(assignment, [Path(tmp)], out=Path(tmp) / "out", jobs=jobs)
+            wall = time.perf_counter() - started
+    latencies = sorted(r.execution_time for r in outcome.results)
+    q = statistics.quantiles(latencies, n=100)
+    statuses: dict[str, int] = {}
+    for r in outcome.results:
+        statuses[r.status] = statuses.get(r.status, 0) + 1
+    return {"assignment": assignment.id, "kind": kind, "n": len(subs), "wall": wall, "rate": len(subs) / wall,
+            "p50": q[49], "p90": q[89], "p99": q[98], "max": latencies[-1], "peak": memory.peak,
+            "statuses": statuses}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--assignment", default="ift6135-h20-hw1")
-    parser.add_argument("-n", type=int, default=200)
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--assignment", action="append", help="default: every assignment")
+    parser.add_argument("-n", type=int, default=500)
+    parser.add_argument("--kind", choices=["py", "ipynb", "both"], default="both")
+    parser.add_argument("--jobs", type=int, default=default_jobs())
     args = parser.parse_args()
-    assignment = load_assignment(args.assignment)
-    with tempfile.TemporaryDirectory() as tmp, TreeMemory() as memory:
-        subs = make_class(assignment, args.n, Path(tmp))
-        with Sandbox(workers=args.jobs, preload=assignment.preload, limits=assignment.limits) as box:
-            t0 = time.perf_counter()
-            # start the workers (importing torch takes a second or two each)
-            grade_batch(assignment, subs[: args.jobs], out=Path(tmp) / "warm", sandbox=box, jobs=args.jobs)
-            t1 = time.perf_counter()
-            results = grade_batch(assignment, subs, out=Path(tmp) / "out", sandbox=box, jobs=args.jobs)
-            t2 = time.perf_counter()
-        latencies = sorted(r.execution_time for r in results)
-    q = statistics.quantiles(latencies, n=100)
-    print(f"assignment      {assignment.id} ({box.isolation.mode} isolation, {args.jobs} jobs)")
-    print(f"submissions     {len(results)}  (worker start-up {t1 - t0:.2f} s, not counted)")
-    print(f"throughput      {len(results) / (t2 - t1):.1f} submissions/s")
-    print(f"latency         p50 {q[49] * 1000:.0f} ms  p90 {q[89] * 1000:.0f} ms  p99 {q[98] * 1000:.0f} ms"
-          f"  max {latencies[-1] * 1000:.0f} ms")
-    print(f"peak memory     {memory.peak / 2**20:.0f} MiB (PSS of grader + workers + students)")
+    ids = args.assignment or [p.name for p in list_assignments()]
+    kinds = ["py", "ipynb"] if args.kind == "both" else [args.kind]
+    print(f"{'assignment':26s} {'kind':5s} {'n':>4s} {'subs/s':>7s} {'p50':>6s} {'p90':>6s} {'p99':>6s} "
+          f"{'max':>6s} {'peak MiB':>8s}  statuses   ({args.jobs} jobs, isolation on)")
+    for assignment_id in ids:
+        assignment = load_assignment(assignment_id)
+        for kind in kinds:
+            r = bench(assignment, args.n, kind, args.jobs)
+            print(f"{r['assignment']:26s} {r['kind']:5s} {r['n']:4d} {r['rate']:7.1f} {r['p50'] * 1000:5.0f}ms "
+                  f"{r['p90'] * 1000:5.0f}ms {r['p99'] * 1000:5.0f}ms {r['max']:5.1f}s {r['peak'] / 2**20:8.0f}  "
+                  f"{r['statuses']}", flush=True)
 
 
 if __name__ == "__main__":

@@ -63,10 +63,11 @@ def test_grade_writes_results_and_gradebook(tmp_path, schema):
         jsonschema.validate(data, schema)
         assert data["score"] == score
     rows = list(csv.DictReader((tmp_path / "grades.csv").open()))
-    assert [row["submission"] for row in rows] == ["perfect", "broken", "handout_answers"]
-    assert rows[1]["status"] == "error" and rows[0]["auto_total"] == "70"
+    assert [row["submission_id"] for row in rows] == ["perfect", "broken", "handout_answers"]
+    assert rows[1]["status"] == "error" and float(rows[0]["auto_total"]) == 70
     assert "q1.1 (hand)" in rows[0] and rows[0]["q1.1 (hand)"] == ""
-    assert rows[2]["q6.1"] == "2"
+    assert float(rows[2]["q6.1"]) == 2
+    assert (tmp_path / "summary.json").exists() and (tmp_path / "report.html").exists()
 
 
 def test_list_shows_points():

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from dataclasses import asdict
 from pathlib import Path
 
 from autograder.messages import Message, render
-from autograder.results import Results
+from autograder.results import CheckResult, QuestionScore, Results
 
 
 def gradescope_json(results: Results) -> dict:
@@ -51,8 +52,26 @@ def gradescope_json(results: Results) -> dict:
             "late": results.late,
             "questions": {q.id: q.score for q in results.questions},
             "hand_graded_points": hand,
+            # everything needed to rebuild the Results (gradebook, report) without grading again
+            "record": _record(results),
         },
     }
+
+
+def _record(results: Results) -> dict:
+    data = asdict(results)
+    data["checks"] = [asdict(c) for c in results.checks]
+    data["questions"] = [asdict(q) for q in results.questions]
+    return json.loads(json.dumps(data, default=str))
+
+
+def read_results_json(data: dict) -> Results:
+    """The Results a results.json of ours was written from (KeyError/TypeError if it is not ours)."""
+    record = dict(data["extra_data"]["record"])
+    record["checks"] = tuple(CheckResult(**c) for c in record["checks"])
+    record["questions"] = tuple(QuestionScore(**q) for q in record["questions"])
+    record["notes"] = tuple(record.get("notes", ()))
+    return Results(**record)
 
 
 def write_gradescope_json(results: Results, path: Path) -> Path:
@@ -68,6 +87,7 @@ def write_json_atomic(data: dict, path: Path) -> Path:
         json.dump(data, f, indent=1, ensure_ascii=False, allow_nan=False)
         f.flush()
         os.fsync(f.fileno())
+    os.chmod(tmp, 0o644)  # mkstemp makes 0600; a results file or report is meant to be read
     os.replace(tmp, path)
     return path
 

@@ -1,0 +1,144 @@
+"""``summary.json``: the whole class at a glance, as plain data (what ``html.py`` draws).
+
+Scores are the auto-graded ones only: hand-graded questions are not ours to give. Nothing is
+left out: a submission whose status is ``invalid`` counts as 0 on every question, and every
+failed check counts, including 0-point form checks (they are often the first to tell why).
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import Counter
+from pathlib import Path
+
+from autograder.assignment import Assignment
+from autograder.report.gradescope import write_json_atomic
+from autograder.results import CheckResult, Results
+
+#: every status ``grading.grade`` gives, in the order a report lists them
+STATUSES = ("graded", "error", "timeout", "crashed", "invalid")
+#: statuses a teaching assistant should look at by hand
+PROBLEM_STATUSES = ("error", "crashed", "timeout", "invalid")
+TOP_PER_QUESTION = 5
+TOP_OVERALL = 10
+
+
+def class_summary(results: list[Results], assignment: Assignment) -> dict:
+    """Counts, total and per-question statistics, and the checks the class fails most."""
+    results = list(results)
+    statuses = Counter(r.status for r in results)
+    status_counts = {s: statuses.get(s, 0) for s in STATUSES}
+    status_counts.update({s: n for s, n in sorted(statuses.items()) if s not in status_counts})
+    totals = [_total(r) for r in results]
+    failing = _failing_checks(results, assignment)
+    questions = []
+    for q in assignment.questions:
+        if q.graded != "auto":
+            continue
+        scores = [_question_score(r, q.id) for r in results]
+        stats = _stats(scores)
+        full = sum(s >= q.points - 1e-9 for s in scores)
+        questions.append({
+            "id": q.id,
+            "title": q.title,
+            "max_points": _num(q.points),
+            "mean": stats["mean"],
+            "median": stats["median"],
+            "max": stats["max"],
+            "min": stats["min"],
+            #: mean / max_points, None when the question is worth no points
+            "success_rate": _num(stats["mean"] / q.points) if results and q.points > 0 else None,
+            "full_marks_share": _num(full / len(results)) if results else None,
+            "top_failing_checks": [f for f in failing if f["question"] == q.id][:TOP_PER_QUESTION],
+        })
+    return {
+        "assignment": {"id": assignment.id, "title": assignment.title, "language": assignment.language},
+        "submissions": len(results),
+        "status_counts": status_counts,
+        "late": sum(_is_late(r) for r in results),
+        "auto_points": _num(assignment.auto_points),
+        "hand_points": _num(assignment.hand_points),
+        "total": _stats(totals),
+        "questions": questions,
+        "top_failing_checks": failing[:TOP_OVERALL],
+    }
+
+
+def write_summary_json(results: list[Results], assignment: Assignment, path: Path) -> Path:
+    """Write :func:`class_summary` atomically (a reader never sees half a file)."""
+    return write_json_atomic(class_summary(results, assignment), path)
+
+
+def _total(r: Results) -> float:
+    return 0.0 if r.status == "invalid" else float(r.score)
+
+
+def _question_score(r: Results, question_id: str) -> float:
+    if r.status == "invalid":
+        return 0.0
+    for q in r.questions:
+        if q.id == question_id:
+            return float(q.score or 0.0)
+    return 0.0  # a submission graded before the question existed has no points for it
+
+
+def _is_late(r: Results) -> bool:
+    metadata = r.metadata if isinstance(r.metadata, dict) else {}
+    return bool(r.late or metadata.get("late"))
+
+
+def _stats(values: list[float]) -> dict:
+    """mean, median, max, min, std (population: the class is the whole population)."""
+    if not values:
+        return {"mean": None, "median": None, "max": None, "min": None, "std": None}
+    return {
+        "mean": _num(statistics.fmean(values)),
+        "median": _num(statistics.median(values)),
+        "max": _num(max(values)),
+        "min": _num(min(values)),
+        "std": _num(statistics.pstdev(values)),
+    }
+
+
+def _failing_checks(results: list[Results], assignment: Assignment) -> list[dict]:
+    """Checks by how many submissions fail them, most failed first; ties in the handout's order."""
+    order = {c.id: i for i, c in enumerate(assignment.checks)}
+    first: dict[str, CheckResult] = {}
+    counts: Counter[str] = Counter()
+    texts: dict[str, Counter[str]] = {}
+    for r in results:
+        for c in r.checks:
+            first.setdefault(c.id, c)
+            if c.passed:
+                continue
+            counts[c.id] += 1
+            texts.setdefault(c.id, Counter())[c.feedback] += 1
+    seen = {cid: i for i, cid in enumerate(first)}
+    ranked = sorted(counts, key=lambda cid: (-counts[cid], order.get(cid, len(order)), seen[cid]))
+    out = []
+    for cid in ranked:
+        c = first[cid]
+        # most_common keeps first-seen order among ties: the same input gives the same text
+        text, text_count = texts[cid].most_common(1)[0]
+        out.append({
+            "id": cid,
+            "question": c.question,
+            "number": c.number,
+            "name": c.name,
+            "max_score": _num(c.max_score),
+            "hidden": bool(c.hidden),
+            "count": counts[cid],
+            "share": _num(counts[cid] / len(results)),
+            "feedback": text,
+            "feedback_count": text_count,
+        })
+    return out
+
+
+def _num(x: float) -> float:
+    """A plain float (never numpy's), rounded so sums of points do not show float noise."""
+    x = float(x)
+    if not math.isfinite(x):
+        raise ValueError(f"not a finite number: {x}")
+    return round(x, 6) + 0.0  # + 0.0 turns -0.0 into 0.0
