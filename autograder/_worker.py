@@ -64,6 +64,14 @@ def serve(preload: list[str], *, own_pid_namespace: bool) -> None:
             pass  # a preload is an optimisation: the student's own import will report it
     if "torch" in sys.modules:
         sys.modules["torch"].set_num_threads(1)
+    # what every child would otherwise import for itself, at a few ms each
+    import gc
+    import inspect  # noqa: F401 - reading a "derive by hand" function's source
+    import linecache  # noqa: F401
+
+    # what is loaded now is shared with every child: keep the collector off those pages, or
+    # each child's first collection would copy them all (copy-on-write)
+    gc.freeze()
     _set_not_dumpable()
     # fd 1 is our channel to the grader; nothing else may write to it
     out = os.fdopen(os.dup(1), "wb")
@@ -109,16 +117,9 @@ def run_job(job: dict, *, own_pid_namespace: bool) -> dict:
     status = _reap(pid, timed_out or overflow)
     _kill_leftovers(pid, own_pid_namespace=own_pid_namespace, uid=(job.get("run_as") or {}).get("uid"))
     shutil.rmtree(workdir, onerror=_ignore_missing)
-    messages = []
-    for line in result.split(b"\n"):
-        if not line:
-            continue
-        try:
-            messages.append(json.loads(line))
-        except ValueError:
-            break  # a torn last line: the child died mid-write
     return {
-        "messages": messages,
+        # the child's lines as they came: the grader parses them (once), torn last line included
+        "lines": result.decode("utf-8", "replace"),
         "exit": status,
         "timed_out": timed_out,
         "result_overflow": overflow,
@@ -262,7 +263,10 @@ def _child(job: dict, workdir: str, res_w: int, out_w: int) -> None:
     sys.argv = [job["main"]]
 
     def emit(obj: dict) -> None:
-        data = (dumps(obj) + "\n").encode()
+        emit_line(dumps(obj))
+
+    def emit_line(line: str) -> None:
+        data = (line + "\n").encode()
         view = memoryview(data)
         while view:
             n = os.write(res_w, view)
@@ -271,13 +275,18 @@ def _child(job: dict, workdir: str, res_w: int, out_w: int) -> None:
     module = types.ModuleType("submission")
     module.__file__ = os.path.join(workdir, job["main"])
     sys.modules["submission"] = module
-    for index, chunk in enumerate(job["chunks"]):
-        error = _exec_chunk(chunk, module, filename=module.__file__, timeout=limits["import"])
+    signal.signal(signal.SIGALRM, _fire_alarm)
+    ban = _AutogradBan()
+    chunks = job["chunks"]
+    for index, chunk in enumerate(chunks):
+        # a notebook's cells keep their own line numbers, as in Jupyter
+        filename = module.__file__ if len(chunks) == 1 else f"{module.__file__}:cell{index + 1}"
+        ban.sources[filename] = chunk
+        error = _exec_chunk(chunk, module, filename=filename, timeout=limits["import"])
         if error is not None:
             emit({"kind": "exec_error", "chunk": index, "error": error})
-            if error["type"] == "SyntaxError" and len(job["chunks"]) == 1:
+            if error["type"] == "SyntaxError" and len(chunks) == 1:
                 break
-    ban = _AutogradBan()
     failed_groups = set()
     for request in job["requests"]:
         group = request.get("group")
@@ -286,15 +295,22 @@ def _child(job: dict, workdir: str, res_w: int, out_w: int) -> None:
             emit({"id": request["id"], "error": {"type": "skipped", "message": ""}})
             continue
         reply = _evaluate(module, request, ban=ban, call_timeout=limits["call"])
-        if "error" in reply and group is not None:
-            failed_groups.add(group)
-        emit(reply)
+        if isinstance(reply, dict):  # an error; a value comes back already encoded
+            if group is not None:
+                failed_groups.add(group)
+            emit(reply)
+        else:
+            emit_line(reply)
     emit({"kind": "done"})
     sys.stdout.flush()
     os._exit(0)
 
 
 def _exec_chunk(source: str, module: types.ModuleType, *, filename: str, timeout: float) -> dict | None:
+    import linecache
+
+    # tracebacks and inspect find the cell's lines by this name
+    linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
     try:
         code = compile(source, filename, "exec")
     except SyntaxError as e:
@@ -307,7 +323,9 @@ def _exec_chunk(source: str, module: types.ModuleType, *, filename: str, timeout
     return None
 
 
-def _evaluate(module: types.ModuleType, request: dict, *, ban: "_AutogradBan", call_timeout: float) -> dict:
+def _evaluate(module: types.ModuleType, request: dict, *, ban: "_AutogradBan", call_timeout: float) -> dict | str:
+    """An error as a dict, or the answer as its encoded JSON line (encoded here, where a
+    value that cannot be encoded is still the student's error, not the child's crash)."""
     rid = request["id"]
     name = request["name"]
     if name not in module.__dict__:
@@ -319,10 +337,7 @@ def _evaluate(module: types.ModuleType, request: dict, *, ban: "_AutogradBan", c
             if not callable(obj):
                 return {"id": rid, "error": {"type": "not_callable", "message": type(obj).__name__}}
             if request.get("forbid_autograd"):
-                code = getattr(obj, "__code__", None)
-                if code not in ban.scanned:
-                    ban.scanned[code] = _source_uses_autograd(obj)
-                offending = ban.scanned[code]
+                offending = ban.static_use(obj)
                 if offending:
                     return {"id": rid, "error": {"type": "autograd_forbidden", "message": offending}}
             args = [convert(from_plain(a), request.get("as", "numpy")) for a in request.get("args", [])]
@@ -330,15 +345,14 @@ def _evaluate(module: types.ModuleType, request: dict, *, ban: "_AutogradBan", c
                 value = obj(*args)
         else:
             value = obj
-        plain = to_plain(value)
-        dumps(plain)
+        line = dumps({"id": rid, "value": to_plain(value), "seconds": round(time.perf_counter() - started, 6)})
     except _CallTimeout:
         return {"id": rid, "error": {"type": "timeout", "message": str(request.get("timeout", call_timeout))}}
     except _AutogradBanned as e:
         return {"id": rid, "error": {"type": "autograd_forbidden", "message": str(e)}}
     except BaseException as e:  # noqa: BLE001 - student exceptions are grading results
         return {"id": rid, "error": _describe(e, module.__file__)}
-    return {"id": rid, "value": plain, "seconds": round(time.perf_counter() - started, 6)}
+    return line
 
 
 def _describe(e: BaseException, filename: str) -> dict:
@@ -352,17 +366,20 @@ def _describe(e: BaseException, filename: str) -> dict:
     return {"type": type(e).__name__, "message": message, "line": line}
 
 
+def _fire_alarm(signum, frame):
+    raise _CallTimeout()
+
+
 class _alarm:
-    """Per-call wall-clock limit inside the child (the server's deadline is the backstop)."""
+    """Per-call wall-clock limit inside the child (the server's deadline is the backstop).
+
+    The SIGALRM handler is installed once per child (``_fire_alarm``); this only arms the timer.
+    """
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
 
     def __enter__(self) -> None:
-        def fire(signum, frame):
-            raise _CallTimeout()
-
-        signal.signal(signal.SIGALRM, fire)
         signal.setitimer(signal.ITIMER_REAL, self.seconds)
 
     def __exit__(self, *exc) -> None:
@@ -383,6 +400,33 @@ class _AutogradBan:
         self.installed = False
         #: what reading each function's source found, by code object (read once per job)
         self.scanned: dict = {}
+        #: the submission's sources by the filename their code was compiled under
+        self.sources: dict[str, str] = {}
+        self._defs: dict[str, dict[int, ast.AST]] = {}
+
+    def static_use(self, func: Any) -> str:
+        """What the function's own source uses of autograd ('' when clean), from one parse per file."""
+        code = getattr(func, "__code__", None)
+        if code is None:
+            return ""
+        if code not in self.scanned:
+            node = self._definition(code.co_filename, code.co_firstlineno)
+            self.scanned[code] = _autograd_use(node) if node is not None else _source_uses_autograd(func)
+        return self.scanned[code]
+
+    def _definition(self, filename: str, line: int) -> ast.AST | None:
+        if filename not in self._defs:
+            defs: dict[int, ast.AST] = {}
+            try:
+                tree = ast.parse(self.sources.get(filename, ""))
+            except SyntaxError:
+                tree = ast.Module(body=[], type_ignores=[])
+            for node in ast.walk(tree):
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                    for at in [node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))]:
+                        defs.setdefault(at, node)
+            self._defs[filename] = defs
+        return self._defs[filename].get(line)
 
     def active(self, enabled: bool) -> "_AutogradBan":
         self.enabled = enabled
@@ -456,6 +500,10 @@ def _source_uses_autograd(func: Any) -> str:
         tree = ast.parse(inspect.cleandoc("\n" + source) if source[:1].isspace() else source)
     except SyntaxError:
         return ""
+    return _autograd_use(tree)
+
+
+def _autograd_use(tree: ast.AST) -> str:
     for node in ast.walk(tree):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             modules = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]

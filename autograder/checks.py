@@ -106,9 +106,9 @@ def judge(check: Check, answer: Any, expected: Any, *, args: tuple, helpers: Mod
     if check.kind == "formula":
         from autograder.expressions import equivalent, variables_from_config
 
+        # no rng: the points come from the formulas themselves (same verdict for the same answer)
         return equivalent(answer, expected, variables=variables_from_config(opts.get("variables", {})),
-                          allowed=opts.get("allowed"), rng=rng, rtol=opts.get("rtol", 1e-6),
-                          atol=opts.get("atol", 1e-8))
+                          allowed=opts.get("allowed"), rtol=opts.get("rtol", 1e-6), atol=opts.get("atol", 1e-8))
     if check.kind == "shape":
         return cmp.shape(answer, opts["shape"])
     if check.kind == "keys":

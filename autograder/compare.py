@@ -65,6 +65,12 @@ def close(actual: Any, expected: Any, *, rtol: float = DEFAULT_RTOL, atol: float
     True
     """
     if isinstance(expected, dict):
+        flat = _flat_numbers(actual, expected)
+        if flat is not None:
+            # a dict of plain numbers (an AD trace...): one vectorised comparison, same verdicts
+            verdict = close(flat[0], flat[1], rtol=rtol, atol=atol)
+            if verdict.ok or verdict.message is None:
+                return verdict
         return _close_mapping(actual, expected, lambda a, e, p: close(a, e, rtol=rtol, atol=atol, _path=p), _path)
     if isinstance(expected, list) and not _is_numeric_nest(expected):
         return _close_sequence(actual, expected, lambda a, e, p: close(a, e, rtol=rtol, atol=atol, _path=p), _path)
@@ -235,6 +241,21 @@ def keys(actual: Any, expected: Any) -> Comparison:
         if a.dtype.kind in "fc" and not np.all(np.isfinite(a)):
             return fail("not_finite", where=_where(str(k)))
     return PASS
+
+
+def _flat_numbers(actual: Any, expected: dict) -> tuple[list, list] | None:
+    """Both dicts with the same keys and plain (non-bool) numbers as values, as two lists."""
+    if not isinstance(actual, dict) or actual.keys() != expected.keys():
+        return None
+    numbers = (int, float)
+    a, e = [], []
+    for k, ev in expected.items():
+        av = actual[k]
+        if type(av) not in numbers or type(ev) not in numbers:
+            return None
+        a.append(av)
+        e.append(ev)
+    return a, e
 
 
 def _close_mapping(actual: Any, expected: dict, rule: Callable, path: str) -> Comparison:

@@ -23,6 +23,8 @@ language, while ``str(error)`` is the English text (instructors see it in Config
 from __future__ import annotations
 
 import ast
+import functools
+import hashlib
 import bisect
 import keyword
 import math
@@ -513,13 +515,40 @@ def _run(expr: ParsedExpression, values: dict[str, Any], deadline: float | None)
 
 
 def equivalent(student: object, reference: str, *, variables: dict[str, Variable],
-               allowed: Collection[str] | None = None, rng: np.random.Generator,
+               allowed: Collection[str] | None = None, rng: np.random.Generator | None = None,
                trials: int = 24, rtol: float = 1e-6, atol: float = 1e-8, timeout: float = 2.0) -> Comparison:
     """Whether the student's formula equals the reference at random points of the variables' domains.
 
-    >>> equivalent("x^2", "x*x", variables={"x": Variable("x")}, rng=np.random.default_rng(0)).ok
+    Without ``rng``, the points are drawn from a seed made of the question itself (formulas,
+    variables, options), so the verdict depends only on what was written: it is the same for
+    every submission and every regrade, and it is computed once per process.
+
+    >>> equivalent("x^2", "x*x", variables={"x": Variable("x")}).ok
     True
     """
+    if rng is None:
+        if not isinstance(student, str):
+            return _equivalent(student, reference, variables=variables, allowed=allowed,
+                               rng=np.random.default_rng(0), trials=trials, rtol=rtol, atol=atol, timeout=timeout)
+        key = (student, reference, tuple(sorted((n, v.shape, v.domain) for n, v in variables.items())),
+               None if allowed is None else tuple(sorted(allowed)), trials, rtol, atol)
+        return _equivalent_cached(key, timeout)
+    return _equivalent(student, reference, variables=variables, allowed=allowed, rng=rng, trials=trials,
+                       rtol=rtol, atol=atol, timeout=timeout)
+
+
+@functools.lru_cache(maxsize=4096)
+def _equivalent_cached(key: tuple, timeout: float) -> Comparison:
+    student, reference, variables, allowed, trials, rtol, atol = key
+    seed = int.from_bytes(hashlib.sha256(repr(key).encode()).digest()[:8], "little")
+    return _equivalent(student, reference, variables={n: Variable(n, shape, domain) for n, shape, domain in variables},
+                       allowed=allowed, rng=np.random.default_rng(seed), trials=trials, rtol=rtol, atol=atol,
+                       timeout=timeout)
+
+
+def _equivalent(student: object, reference: str, *, variables: dict[str, Variable],
+                allowed: Collection[str] | None, rng: np.random.Generator,
+                trials: int, rtol: float, atol: float, timeout: float) -> Comparison:
     deadline = time.monotonic() + timeout
     try:
         ref = parse_expression(reference, variables=variables)

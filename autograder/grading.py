@@ -73,14 +73,15 @@ def grade(assignment: Assignment, submission: Submission | str | Path, *, sandbo
 
 def _judge_check(check: Check, inputs: list[tuple], reqs: list, outcome: Outcome,
                  references: References | None, assignment: Assignment, rng: np.random.Generator) -> Comparison:
-    for args, req in zip(inputs, reqs):
+    fixed = len(check.cases) if check.call else 1
+    for index, (args, req) in enumerate(zip(inputs, reqs)):
         answer = outcome.answers.get(req.id)
         if answer is None:
             reason = render(Message(f"reason_{(outcome.problem or 'died').split(':')[0]}"), assignment.language)
             return fail("no_answer", reason=reason)
         if not answer.ok:
             return Comparison(False, _error_message(check, args, answer))
-        expected = _expected(check, args, references)
+        expected = _expected(check, args, references, memo=index < fixed)
         verdict = judge(check, answer.value, expected, args=args, helpers=assignment.helpers, rng=rng)
         if not verdict.ok:
             if check.call and args and verdict.message is not None:
@@ -91,9 +92,9 @@ def _judge_check(check: Check, inputs: list[tuple], reqs: list, outcome: Outcome
     return Comparison(True)
 
 
-def _expected(check: Check, args: tuple, references: References | None) -> Any:
+def _expected(check: Check, args: tuple, references: References | None, *, memo: bool) -> Any:
     if check.expect == "reference":
-        return references.answer(check, args)
+        return references.answer(check, args, memo=memo)
     if check.expect == "value":
         return check.expected_value
     return None

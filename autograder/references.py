@@ -25,8 +25,14 @@ class References:
         self._module: ModuleType | None = None
         self._memo: dict[str, Any] = {}
 
-    def answer(self, check: Check, args: tuple) -> Any:
-        """The solution's answer to the request ``check`` makes with ``args``."""
+    def answer(self, check: Check, args: tuple, *, memo: bool = True) -> Any:
+        """The solution's answer to the request ``check`` makes with ``args``.
+
+        ``memo=False`` for inputs drawn for one submission: no other submission asks them,
+        and building the memo key costs more than the solution's call.
+        """
+        if not memo:
+            return self._compute(check, args)
         key = json.dumps([check.target, check.call, check.convert, dumps(to_plain(list(args)))])
         if key not in self._memo:
             self._memo[key] = self._compute(check, args)

@@ -127,18 +127,18 @@ def formula_in_x1_x2(answer):
     return _formula_form(answer, {"x1", "x2"})
 
 
-def _relu_formula(answer, index, rng):
+def _relu_formula(answer, index):
     if not isinstance(answer, list) or len(answer) != 2:
         return "expected a list of two formula strings"
-    return equivalent(answer[index], "relu(x)", variables={"x": Variable("x")}, allowed={"x", "H"}, rng=rng)
+    return equivalent(answer[index], "relu(x)", variables={"x": Variable("x")}, allowed={"x", "H"})
 
 
-def first_relu_formula(answer, rng):
-    return _relu_formula(answer, 0, rng)
+def first_relu_formula(answer):
+    return _relu_formula(answer, 0)
 
 
-def second_relu_formula(answer, rng):
-    verdict = _relu_formula(answer, 1, rng)
+def second_relu_formula(answer):
+    verdict = _relu_formula(answer, 1)
     if verdict is not True and not getattr(verdict, "ok", False):
         return verdict
     same = "".join(answer[0].split()) == "".join(answer[1].split())
