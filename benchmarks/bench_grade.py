@@ -38,9 +38,10 @@ def make_class(assignment, n: int, folder: Path, *, kind: str, seed: int = 0) ->
     rng = random.Random(seed)
     solution = assignment.solution_file.read_text(encoding="utf-8")
     examples = {p.stem: p.read_text(encoding="utf-8") for p, _ in example_files(assignment) if p.suffix == ".py"}
-    donors = [solution] + [t for name, t in examples.items() if _parses(t) and name not in ("hostile",)]
-    items = _items(solution)
-    donor_items = [dict(_items(t)) for t in donors]
+    # typical mistakes only: not the hostile example, nor the untouched starter
+    donors = [dict(_items(t)) for name, t in examples.items()
+              if _parses(t) and name not in ("hostile", "starter", "depart")]
+    spans = _spans(solution)
     hostile = examples.get("hostile")
     paths = []
     for i in range(n):
@@ -48,16 +49,17 @@ def make_class(assignment, n: int, folder: Path, *, kind: str, seed: int = 0) ->
         if roll < 0.01 and hostile:
             text = hostile
         else:
-            chosen = []
-            for name, code in items:
-                options = [d[name] for d in donor_items if d.get(name)]
-                chosen.append(rng.choice(options) if rng.random() < 0.3 else code)
-            text = _header(solution) + "\n\n".join(chosen) + "\n"
+            # the solution with ~30% of its items (functions, values) taken from a mistaken example
+            text = solution
+            for name, begin, end in reversed(spans):
+                options = [d[name] for d in donors if name in d]
+                if options and rng.random() < 0.3:
+                    text = text[:begin] + rng.choice(options) + text[end:]
             if roll < 0.04:
                 text = text.replace("def ", "def (", 1)  # a syntax error
             elif roll < 0.06:
                 text = "import time\ntime.sleep(0.5)\n" + text
-        path = folder / f"student{i:04d}.{ 'py' if kind == 'py' else 'ipynb'}"
+        path = folder / f"student{i:04d}.{'py' if kind == 'py' else 'ipynb'}"
         path.write_text(text if kind == "py" else _notebook(text), encoding="utf-8")
         paths.append(path)
     return paths
@@ -71,34 +73,44 @@ def _parses(text: str) -> bool:
     return True
 
 
-def _header(text: str) -> str:
-    tree = ast.parse(text)
-    lines = text.splitlines()
-    head = [ast.get_source_segment(text, n) for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
-    return "\n".join(h for h in head if h) + "\n\n" if lines else ""
+def _named(node: ast.stmt) -> str | None:
+    if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+        return node.name
+    if isinstance(node, (ast.Assign, ast.AnnAssign)):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        return next((t.id for t in targets if isinstance(t, ast.Name)), None)
+    return None
 
 
-def _items(text: str) -> list[tuple[str, str]]:
-    """Top-level functions and assignments, by name, with the helpers they need in front."""
-    tree = ast.parse(text)
+def _spans(text: str) -> list[tuple[str, int, int]]:
+    """(name, start offset, end offset) of each named top-level item of the text."""
+    offsets = [0]
+    for line in text.splitlines(keepends=True):
+        offsets.append(offsets[-1] + len(line))
     out = []
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
-            out.append((node.name, ast.get_source_segment(text, node)))
-        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            name = next((t.id for t in targets if isinstance(t, ast.Name)), None)
-            if name:
-                out.append((name, ast.get_source_segment(text, node)))
+    for node in ast.parse(text).body:
+        name = _named(node)
+        if name:
+            first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+            out.append((name, offsets[first - 1], offsets[node.end_lineno]))
     return out
 
 
+def _items(text: str) -> list[tuple[str, str]]:
+    return [(name, text[begin:end]) for name, begin, end in _spans(text)]
+
+
 def _notebook(text: str) -> str:
+    """The file as a notebook: a cell per top-level statement (a file that does not parse: one cell)."""
     cells = [{"cell_type": "markdown", "metadata": {}, "source": "# Devoir"}]
-    for chunk in text.split("\n\n"):
-        if chunk.strip():
-            cells.append({"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
-                          "source": chunk})
+    lines = text.splitlines(keepends=True)
+    try:
+        starts = [n.lineno - 1 for n in ast.parse(text).body]
+    except SyntaxError:
+        starts = [0]
+    for begin, end in zip(starts, starts[1:] + [len(lines)]):
+        cells.append({"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+                      "source": "".join(lines[begin:end])})
     return json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells})
 
 
