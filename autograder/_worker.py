@@ -326,6 +326,8 @@ def _exec_chunk(source: str, module: types.ModuleType, *, filename: str, timeout
 def _evaluate(module: types.ModuleType, request: dict, *, ban: "_AutogradBan", call_timeout: float) -> dict | str:
     """An error as a dict, or the answer as its encoded JSON line (encoded here, where a
     value that cannot be encoded is still the student's error, not the child's crash)."""
+    if request.get("kind") == "otter":  # otter-grader test cases: see the section below
+        return _otter_request(module, request, call_timeout=call_timeout)
     rid = request["id"]
     name = request["name"]
     if name not in module.__dict__:
@@ -520,6 +522,28 @@ def _autograd_use(tree: ast.AST) -> str:
         elif isinstance(node, ast.Name) and node.id in ("jax", "functorch"):
             return node.id
     return ""
+
+
+# --------------------------------------------------------------------------- otter-grader test cases
+
+
+def _otter_request(module: types.ModuleType, request: dict, *, call_timeout: float) -> dict | str:
+    """Run the cases of one otter test file (request kind "otter"); see autograder/otter/runner.py.
+
+    The runner executes test code next to the student's and returns what it printed, raised or
+    (for exception-based tests) whether it passed, as plain data; the grader decides doctest
+    verdicts. Each case runs under its own alarm, so a hanging case times out alone.
+    """
+    rid = request["id"]
+    started = time.perf_counter()
+    try:
+        from autograder.otter import runner
+
+        value = runner.run(module, request.get("otter") or {}, timeout=float(request.get("timeout", call_timeout)),
+                           timeout_error=_CallTimeout)
+        return dumps({"id": rid, "value": to_plain(value), "seconds": round(time.perf_counter() - started, 6)})
+    except BaseException as e:  # noqa: BLE001 - reported like any other request's error
+        return {"id": rid, "error": _describe(e, module.__file__)}
 
 
 def _apply_limits(limits: dict) -> None:

@@ -119,6 +119,10 @@ def load_assignment(ref: str | Path, *, solution_dir: Path | None = None) -> Ass
     """Load ``ref`` (an id under ``assignments/`` or a folder) and validate it."""
     import yaml
 
+    from autograder.otter import is_otter_source, load_otter_assignment
+
+    if is_otter_source(ref):  # an otter-grader zip, folder of tests or notebook: autograder/otter/
+        return load_otter_assignment(ref)
     root = find_assignment(ref).resolve()
     config_path = root / "assignment.yaml"
     try:

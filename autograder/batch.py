@@ -87,6 +87,7 @@ def assignment_fingerprint(assignment: Assignment) -> str:
     """What the results depend on: the checks, helpers, config, solution and the grader's version."""
     digest = hashlib.sha256(__version__.encode())
     files = [assignment.root / "assignment.yaml", *sorted((assignment.root / "checks").glob("*"))]
+    files += list(getattr(assignment, "fingerprint_files", ()))  # an otter source's tests/config (autograder/otter)
     if assignment.solution_dir is not None:
         files += sorted(p for p in assignment.solution_dir.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
     for path in files:

@@ -48,7 +48,7 @@ def example_files(assignment: Assignment) -> list[tuple[Path, float | None]]:
     expected = yaml.safe_load(expected_path.read_text(encoding="utf-8")) if expected_path.exists() else {}
     found = []
     for path in sorted(folder.iterdir()):
-        if path.name == "expected.yaml" or path.name.startswith("."):
+        if not path.is_file() or path.suffix not in (".py", ".ipynb", ".zip") or path.name.startswith("."):
             continue
         entry = (expected or {}).get(path.name)
         score = entry.get("score") if isinstance(entry, dict) else entry

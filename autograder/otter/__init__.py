@@ -7,11 +7,12 @@ otter test files, or a notebook whose tests live in its metadata) is loaded as a
 
 Where each part runs (the trust boundary, as in the rest of the grader):
 
-- grader: reading the test files (otter's own parser when otter-grader is installed), resolving
-  points (otter's own rules), comparing doctest output with the expected output (doctest's
-  ``OutputChecker``, otter's option flags, numpy-2 reprs accepted for numpy-1 ones), scores and
-  messages — :mod:`~autograder.otter.loader`, :mod:`~autograder.otter.model`,
-  :mod:`~autograder.otter.doctests`;
+- grader: finding the tests (:mod:`~autograder.otter.loader`), parsing them with otter's own
+  parser when otter-grader is installed and resolving points by otter's rules
+  (:mod:`~autograder.otter.testfiles`), comparing doctest output with the expected output
+  (doctest's ``OutputChecker``, otter's option flags, numpy-2 reprs accepted for numpy-1 ones:
+  :mod:`~autograder.otter.doctests`), the checks, scores and messages
+  (:mod:`~autograder.otter.model`);
 - sandbox child, beside the student's code: running one test file's cases, each under its own
   alarm, and sending back what they printed or raised as plain data —
   :mod:`~autograder.otter.runner`; and ``import otter`` for the student's notebook —
@@ -19,6 +20,8 @@ Where each part runs (the trust boundary, as in the rest of the grader):
 
 Those two sandbox-side modules use the standard library and numpy only, and this package's
 ``__init__`` stays import-free so the sandbox worker can import them cheaply.
+
+What is supported, what the isolation closes and what it does not: ``README.md`` beside this file.
 """
 
 from __future__ import annotations

@@ -43,6 +43,7 @@ import inspect
 import io
 import operator
 import os
+import signal
 import struct
 import sys
 import time
@@ -56,6 +57,8 @@ import numpy as np
 #: characters of output kept per example; longer output cannot match a doctest's expected text
 MAX_GOT = 256 * 1024
 MAX_MESSAGE = 2000
+#: seconds a case may go on after its time-limit exception before the process is stopped
+GRACE = 1.0
 
 # taken when the fork server imports this module, before any student code can replace them
 _repr = repr
@@ -73,9 +76,13 @@ class Refused(BaseException):
 # --------------------------------------------------------------------------- entry point
 
 
-def run(module: types.ModuleType, payload: dict, *, timeout: float, alarm: Callable[[float], Any],
-        timeout_error: type[BaseException]) -> dict:
-    """Run the cases of ``payload`` against ``module`` (the submission); plain data back."""
+def run(module: types.ModuleType, payload: dict, *, timeout: float, timeout_error: type[BaseException]) -> dict:
+    """Run the cases of ``payload`` against ``module`` (the submission); plain data back.
+
+    ``timeout_error`` is what the worker's per-call alarm raises (a BaseException): a case past
+    its time limit gets it; one that swallows it and is still running ``GRACE`` seconds later
+    has the process killed, and the engine asks the other requests again in a fresh process.
+    """
     kind = payload.get("kind")
     _enter_scope(module, payload.get("scope"), payload.get("snapshot"))
     if kind == "noop":
@@ -87,7 +94,7 @@ def run(module: types.ModuleType, payload: dict, *, timeout: float, alarm: Calla
         seconds = float(case.get("timeout", timeout))
         started = time.perf_counter()
         try:
-            with alarm(seconds):
+            with _CaseAlarm(seconds, timeout_error):
                 if kind == "doctest":
                     result = _doctest_case(module.__dict__, case, timeout_error)
                 else:
@@ -99,8 +106,33 @@ def run(module: types.ModuleType, payload: dict, *, timeout: float, alarm: Calla
     return {"cases": results}
 
 
-#: which file's cases are running, and the final globals while a check()-time snapshot stands in
-_SCOPE: dict[str, Any] = {"scope": None, "final": None}
+class _CaseAlarm:
+    """One case's time limit: raise ``timeout_error``; if that is swallowed, end the process."""
+
+    def __init__(self, seconds: float, timeout_error: type[BaseException]) -> None:
+        self.seconds = max(float(seconds), 0.001)
+        self.timeout_error = timeout_error
+        self.fired = 0
+
+    def __enter__(self) -> None:
+        self.saved = signal.signal(signal.SIGALRM, self._fire)
+        signal.setitimer(signal.ITIMER_REAL, self.seconds, GRACE)
+
+    def __exit__(self, *exc: Any) -> None:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, self.saved)
+
+    def _fire(self, signum: int, frame: Any) -> None:
+        self.fired += 1
+        if self.fired == 1:
+            raise self.timeout_error()
+        os.write(2, f"\n[autograder] a test case ignored its {self.seconds:g} s time limit: process stopped\n".encode())
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+#: which file's cases are running; while a check()-time snapshot stands in, the final globals
+#: and random generators' states to put back
+_SCOPE: dict[str, Any] = {"scope": None, "final": None, "rng": None}
 
 
 def _enter_scope(module: types.ModuleType, scope: Any, snapshot_key: Any) -> None:
@@ -111,12 +143,38 @@ def _enter_scope(module: types.ModuleType, scope: Any, snapshot_key: Any) -> Non
         globs.clear()
         globs.update(_SCOPE["final"])
         _SCOPE["final"] = None
+        _set_rng_state(_SCOPE["rng"])
     _SCOPE["scope"] = scope
     snapshot = _snapshot(snapshot_key)
     if snapshot is not None:
         _SCOPE["final"] = dict(globs)
+        _SCOPE["rng"] = _rng_state()
         globs.clear()
         globs.update(snapshot)
+        # otter's seeding puts the seed at the top of the cell that calls grader.check()
+        stub = sys.modules.get("autograder.otter.stub")
+        if stub is not None:
+            stub.seed_generators()
+
+
+def _rng_state() -> tuple | None:
+    import random
+
+    try:
+        return np.random.get_state(), random.getstate()
+    except Exception:  # noqa: BLE001 - the submission broke numpy.random: nothing to put back
+        return None
+
+
+def _set_rng_state(state: Any) -> None:
+    import random
+
+    if state is not None:
+        try:
+            np.random.set_state(state[0])
+            random.setstate(state[1])
+        except Exception:  # noqa: BLE001 - as above
+            pass
 
 
 def _snapshot(key: Any) -> dict | None:

@@ -15,12 +15,20 @@ IPython puts ``display`` and ``get_ipython`` in the builtins of a notebook kerne
 that calls them without importing them would fail here, so harmless stand-ins are added when
 absent.
 
-Standard library only.
+otter's intercell seeding (``seed`` in otter_config.json) puts ``np.random.seed(N)`` and
+``random.seed(N)`` (or ``VARIABLE = N`` with ``seed_variable``) before every cell. Here the
+assignment preloads ``autograder.otter.seed_N`` (``seed_N__VARIABLE``), a name a finder of this
+module answers: an audit hook then does the same just before each cell of the submission runs.
+
+Standard library only (numpy and random are seeded through ``sys.modules``).
 """
 
 from __future__ import annotations
 
 import builtins
+import importlib.abc
+import importlib.machinery
+import re
 import sys
 import types
 from typing import Any
@@ -95,6 +103,61 @@ def _get_ipython() -> _Shell:
     return _Shell()
 
 
+#: otter_config's seed: {"seed": N, "variable": name or None}; empty when not seeding
+SEED: dict[str, Any] = {}
+_SEED_MODULE = re.compile(r"autograder\.otter\.seed_(\d+)(?:__([A-Za-z_][A-Za-z0-9_]*))?")
+
+
+class _SeedFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Answers ``import autograder.otter.seed_N[__VARIABLE]`` (how the preload list carries the seed)."""
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None):
+        if _SEED_MODULE.fullmatch(fullname):
+            return importlib.machinery.ModuleSpec(fullname, self)
+        return None
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        m = _SEED_MODULE.fullmatch(module.__name__)
+        first = not SEED
+        SEED.update(seed=int(m.group(1)), variable=m.group(2))
+        if first:
+            sys.addaudithook(_before_cell)
+
+
+def _before_cell(event: str, args: tuple) -> None:
+    """Audit hook: seed as otter does just before each of the submission's cells is executed."""
+    if event != "exec" or not SEED:
+        return
+    try:
+        code = args[0]
+        if not isinstance(code, types.CodeType) or code.co_name != "<module>":
+            return
+        main = getattr(sys.modules.get("submission"), "__file__", None)
+        if not main or not (code.co_filename == main or code.co_filename.startswith(main + ":")):
+            return
+        if SEED.get("variable"):
+            sys.modules["submission"].__dict__[SEED["variable"]] = SEED["seed"]
+        else:
+            seed_generators()
+    except Exception:  # noqa: BLE001 - an audit hook must never break the code it watches
+        pass
+
+
+def seed_generators() -> None:
+    """``np.random.seed(N)`` and ``random.seed(N)``, as otter's seeding cell prefix does."""
+    if not SEED or SEED.get("variable"):
+        return
+    numpy = sys.modules.get("numpy")
+    if numpy is not None:
+        numpy.random.seed(SEED["seed"])
+    import random
+
+    random.seed(SEED["seed"])
+
+
 def install() -> None:
     """Make ``import otter`` (and ``from otter import Notebook``) give this stand-in."""
     module = types.ModuleType("otter", "otter-grader stand-in inside the autograder's sandbox")
@@ -102,6 +165,8 @@ def install() -> None:
     module.__version__ = "0+autograder"
     module.__autograder_stub__ = True
     sys.modules["otter"] = module
+    if not any(isinstance(f, _SeedFinder) for f in sys.meta_path):
+        sys.meta_path.insert(0, _SeedFinder())
     for name, value in (("display", _display), ("get_ipython", _get_ipython)):
         if not hasattr(builtins, name):
             setattr(builtins, name, value)
