@@ -105,7 +105,8 @@ def _notebook(text: str) -> str:
     cells = [{"cell_type": "markdown", "metadata": {}, "source": "# Devoir"}]
     lines = text.splitlines(keepends=True)
     try:
-        starts = [n.lineno - 1 for n in ast.parse(text).body]
+        starts = [min([n.lineno] + [d.lineno for d in getattr(n, "decorator_list", [])]) - 1
+                  for n in ast.parse(text).body]
     except SyntaxError:
         starts = [0]
     for begin, end in zip(starts, starts[1:] + [len(lines)]):
