@@ -297,8 +297,11 @@ def test_test_files_are_not_on_the_students_filesystem(demo, tmp_path):
     probe.write_text(
         "import os\n"
         f"print('DIRECT', os.path.exists({str(DEMO / 'tests' / 'q6.py')!r}))\n"
+        "import re, sys\n"
         "found = [os.path.join(d, f) for top in (os.getcwd(), '/tmp') for d, _, fs in os.walk(top) for f in fs]\n"
-        "print('FOUND', [f for f in found if f.endswith(('.py', '.zip', '.json')) and 'q' in os.path.basename(f)])\n"
+        "# the Python installation may itself live under /tmp (a venv in a temporary clone): not a test file\n"
+        "found = [f for f in found if not f.startswith((sys.prefix, sys.base_prefix))]\n"
+        "print('FOUND', [f for f in found if re.fullmatch(r'q\\d+\\.py|otter_config\\.json|.*\\.zip', os.path.basename(f))])\n"
         "import otter\nprint('OTTER', getattr(otter, '__autograder_stub__', False))\n")
     results = _grade_all(demo, [probe])["probe"]
     assert "DIRECT False" in results.output and "FOUND []" in results.output and "OTTER True" in results.output
