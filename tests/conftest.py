@@ -43,3 +43,14 @@ def schema():
     if not SCHEMA.exists():
         pytest.skip("shared/gradescope/results.schema.json is not beside the repository")
     return json.loads(SCHEMA.read_text())
+
+
+@pytest.fixture
+def torch_float64():
+    """torch's default dtype set to float64 for one test, and put back after it."""
+    import torch
+
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    yield
+    torch.set_default_dtype(previous)

@@ -22,13 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SOLUTION = ROOT / "solutions" / "ift6135-a22-generatifs" / "generatifs.py"
 
 
-@pytest.fixture(autouse=True)
-def _float64():
-    # module-wide float64 without leaking into the other test modules
-    previous = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
-    yield
-    torch.set_default_dtype(previous)
+# torch in float64 for this module only (the fixture restores the default after each test)
+pytestmark = pytest.mark.usefixtures("torch_float64")
 
 
 def _load():

@@ -21,13 +21,8 @@ from autograder.expressions import evaluate, parse_expression
 SOLUTION = Path(__file__).resolve().parents[1] / "solutions" / "ift6135-devoir3" / "devoir3.py"
 
 
-@pytest.fixture(autouse=True)
-def _float64():
-    # module-wide float64 without leaking into the other test modules
-    previous = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
-    yield
-    torch.set_default_dtype(previous)
+# torch in float64 for this module only (the fixture restores the default after each test)
+pytestmark = pytest.mark.usefixtures("torch_float64")
 
 
 def _load_solution():
