@@ -151,7 +151,6 @@ def _collect(pid: int, res_r: int, out_r: int, *, deadline: float, output_cap: i
             chunk = os.read(fd, 1 << 16)
             if not chunk:
                 open_fds.discard(fd)
-                os.close(fd)
             elif fd == res_r:
                 result += chunk
                 if len(result) > MAX_RESULT_BYTES:
@@ -161,11 +160,8 @@ def _collect(pid: int, res_r: int, out_r: int, *, deadline: float, output_cap: i
                 room = output_cap - len(output)
                 output += chunk[: max(room, 0)]
                 dropped += max(len(chunk) - max(room, 0), 0)
-    for fd in (res_r, out_r):
-        try:
-            os.close(fd)
-        except OSError:
-            pass  # already closed at EOF above
+    os.close(res_r)
+    os.close(out_r)
     return bytes(result), bytes(output), dropped, timed_out, overflow
 
 
@@ -282,7 +278,7 @@ def _child(job: dict, workdir: str, res_w: int, out_w: int) -> None:
         # a notebook's cells keep their own line numbers, as in Jupyter
         filename = module.__file__ if len(chunks) == 1 else f"{module.__file__}:cell{index + 1}"
         ban.sources[filename] = chunk
-        error = _exec_chunk(chunk, module, filename=filename, timeout=limits["import"])
+        error = _exec_chunk(chunk, module, filename=filename, timeout=limits["exec"])
         if error is not None:
             emit({"kind": "exec_error", "chunk": index, "error": error})
             if error["type"] == "SyntaxError" and len(chunks) == 1:

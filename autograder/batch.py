@@ -25,12 +25,12 @@ from pathlib import Path
 from autograder import __version__
 from autograder.assignment import Assignment, load_assignment
 from autograder.errors import UsageError
-from autograder.grading import grade, invalid_results
+from autograder.grading import grade, invalid_results, sandbox_for
 from autograder.inputs import SubmissionRef, discover
 from autograder.references import References
 from autograder.report.gradescope import gradescope_json, read_results_json, write_json_atomic
 from autograder.results import Results
-from autograder.sandbox import Sandbox, detect_isolation
+from autograder.sandbox import detect_isolation
 
 
 @dataclass(frozen=True)
@@ -134,8 +134,7 @@ class _Worker:
     def __init__(self, root: Path, isolation: str, out: Path, fingerprint: str) -> None:
         self.assignment = load_assignment(root)
         self.references = References(self.assignment)
-        self.sandbox = Sandbox(workers=1, isolation=detect_isolation(isolation), preload=self.assignment.preload,
-                               limits=self.assignment.limits)
+        self.sandbox = sandbox_for(self.assignment, isolation=isolation)
         self.out = out
         self.fingerprint = fingerprint
 

@@ -88,11 +88,10 @@ def _isolation_flag(p: argparse.ArgumentParser) -> None:
                    help="sandbox mode (default: the strongest available; env AUTOGRADER_ISOLATION)")
 
 
-def _sandbox(args: argparse.Namespace, assignment, *, workers: int = 1):
-    from autograder.sandbox import Sandbox, detect_isolation
+def _sandbox(args: argparse.Namespace, assignment):
+    from autograder.grading import sandbox_for
 
-    return Sandbox(workers=workers, isolation=detect_isolation(args.isolation), preload=assignment.preload,
-                   limits=assignment.limits)
+    return sandbox_for(assignment, isolation=args.isolation)
 
 
 def _cmd_grade(args: argparse.Namespace) -> int:

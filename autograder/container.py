@@ -26,10 +26,9 @@ from pathlib import Path
 
 from autograder.assignment import Assignment, load_assignment
 from autograder.errors import AutograderError, UsageError
-from autograder.grading import grade
-from autograder.report.gradescope import gradescope_json, write_json_atomic
+from autograder.grading import grade, sandbox_for
+from autograder.report.gradescope import write_gradescope_json, write_json_atomic
 from autograder.results import Results
-from autograder.sandbox import Sandbox, detect_isolation
 
 DEFAULT_ROOT = Path("/autograder")
 
@@ -44,12 +43,11 @@ def run(root: Path = DEFAULT_ROOT, *, assignment_id: str | None = None, isolatio
         submission_dir = root / "submission"
         if not submission_dir.is_dir():
             raise UsageError(f"no submission folder at {submission_dir}")
-        with Sandbox(workers=1, isolation=detect_isolation(isolation), preload=assignment.preload,
-                     limits=assignment.limits) as box:
+        with sandbox_for(assignment, isolation=isolation) as box:
             results = grade(assignment, submission_dir, sandbox=box, key=str(metadata.get("id", "submission")))
         results = replace(results, late=metadata.get("late", False), metadata={**results.metadata, **metadata},
                           execution_time=round(time.monotonic() - started, 3))
-        write_json_atomic(gradescope_json(results), results_path)
+        write_gradescope_json(results, results_path)
         print(f"graded {results.submission}: {results.score:g}/{results.max_score:g} ({results.status}); "
               f"isolation: {results.isolation}")
         return results

@@ -20,8 +20,14 @@ from autograder.errors import SubmissionError
 from autograder.messages import Message, render
 from autograder.references import References
 from autograder.results import CheckResult, QuestionScore, Results
-from autograder.sandbox import Answer, Outcome, Sandbox, check_hidden_unreadable
+from autograder.sandbox import Answer, Outcome, Sandbox, check_hidden_unreadable, detect_isolation
 from autograder.submission import Submission, load_submission
+
+
+def sandbox_for(assignment: Assignment, *, isolation: str = "auto", workers: int = 1) -> Sandbox:
+    """The sandbox an assignment runs in: its preloads and limits, the isolation asked for."""
+    return Sandbox(workers=workers, isolation=detect_isolation(isolation), preload=assignment.preload,
+                   limits=assignment.limits)
 
 
 def grade(assignment: Assignment, submission: Submission | str | Path, *, sandbox: Sandbox,

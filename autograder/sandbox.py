@@ -66,9 +66,7 @@ class Limits:
     file_bytes: int = 16 * 1024 * 1024
 
     def wire(self) -> dict:
-        d = asdict(self)
-        d["import"] = d.pop("exec")
-        return d
+        return asdict(self)
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,9 @@ from pathlib import Path
 
 from autograder.assignment import Assignment, load_assignment
 from autograder.errors import UsageError
-from autograder.grading import grade
+from autograder.grading import grade, sandbox_for
 from autograder.report.text import check_report
 from autograder.results import Results
-from autograder.sandbox import Sandbox
 from autograder.submission import OWN_CHECK_LINE, Submission, load_submission
 
 
@@ -29,7 +28,7 @@ def check(question: str | None = None, *, path: str | Path | None = None,
     """
     found = _find_assignment(assignment)
     submission = _current_submission(found, path)
-    with Sandbox(workers=1, preload=found.preload, limits=found.limits) as box:
+    with sandbox_for(found) as box:
         results = grade(found, submission, sandbox=box, public_only=True)
     if question:
         # "q3" covers q3, q3.1, q3a, q3-proof; not q30
