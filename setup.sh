@@ -72,6 +72,14 @@ else
     "${pip[@]}" -e "$target"
 fi
 
+# Byte-compile the venv and the grader: every sandbox server imports torch and numpy, every
+# batch pandas and matplotlib, and from source that costs twice the CPU (~2.8 s instead of
+# ~1.4 s for torch). pip skips this step when PYTHONDONTWRITEBYTECODE is set.
+site="$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+if ! "$venv/bin/python" -m compileall -q -j 0 "$site" "$here/autograder" >/dev/null 2>&1; then
+    say "note: a few files under $site do not byte-compile (templates, old tests); they stay source only"
+fi
+
 if [ "$gradescope" = 1 ] && [ "$(id -u)" = 0 ]; then
     # hidden checks and solutions: readable by root (the grader) only, never by the student's user
     chmod -R go-rwx "$here"

@@ -17,6 +17,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import queue
 import signal
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -24,13 +25,14 @@ from pathlib import Path
 
 from autograder import __version__
 from autograder.assignment import Assignment, load_assignment
-from autograder.errors import UsageError
+from autograder.errors import SubmissionError, UsageError
 from autograder.grading import grade, invalid_results, sandbox_for
 from autograder.inputs import SubmissionRef, discover
 from autograder.references import References
 from autograder.report.gradescope import gradescope_json, read_results_json, write_json_atomic
 from autograder.results import Results
-from autograder.sandbox import detect_isolation
+from autograder.sandbox import detect_isolation, needs_torch
+from autograder.submission import load_submission
 
 
 @dataclass(frozen=True)
@@ -104,39 +106,71 @@ def _run(assignment: Assignment, todo: list[SubmissionRef], *, out: Path, jobs: 
     done: dict[str, Results] = {}
     bar = _progress_bar(len(todo)) if progress else None
     jobs = max(1, min(jobs, len(todo)))
+    worker = _Worker(assignment.root, isolation, out, fingerprint,
+                     slots=1 if jobs == 1 else min(SUBMISSIONS_PER_JOB * jobs, len(todo)))
     try:
         if jobs == 1:
-            worker = _Worker(assignment.root, isolation, out, fingerprint)
-            try:
-                for ref in todo:
-                    results = worker.grade(ref)
-                    done[ref.id] = results
-                    _advance(bar)
-            finally:
-                worker.close()
+            for ref in todo:
+                results = worker.grade(ref)
+                done[ref.id] = results
+                _advance(bar)
         else:
+            slots = worker.start_shared(torch=_may_need_torch(worker.assignment, todo))
             ctx = multiprocessing.get_context("fork")
-            with ctx.Pool(jobs, initializer=_init_pool, initargs=(assignment.root, isolation, out, fingerprint)) as pool:
-                for results in pool.imap_unordered(_grade_in_pool, todo, chunksize=4):
+            channels = ctx.Queue()
+            for index in range(slots):
+                channels.put(index)
+            # forked, not pickled: each process gets the worker, with the servers already running
+            with ctx.Pool(slots, initializer=_init_pool, initargs=(worker, channels)) as pool:
+                for results in pool.imap_unordered(_grade_in_pool, todo, chunksize=2):
                     done[results.submission] = results
                     _advance(bar)
                 pool.close()
                 pool.join()
     finally:
+        worker.close()
         if bar is not None:
             bar.stop()
     return done
 
 
-class _Worker:
-    """One grading process's state: its assignment, references and sandbox worker."""
+#: submissions graded at once per job (per core): while one's student process sleeps or hangs
+#: until its time limit, the other's keeps the core busy
+SUBMISSIONS_PER_JOB = 2
 
-    def __init__(self, root: Path, isolation: str, out: Path, fingerprint: str) -> None:
+
+class _Worker:
+    """One grading process's state: its assignment, references and sandbox."""
+
+    def __init__(self, root: Path, isolation: str, out: Path, fingerprint: str, *, slots: int = 1) -> None:
         self.assignment = load_assignment(root)
         self.references = References(self.assignment)
-        self.sandbox = sandbox_for(self.assignment, isolation=isolation)
+        self.sandbox = sandbox_for(self.assignment, isolation=isolation, workers=slots)
+        self.isolation = isolation
+        self.slots = slots
         self.out = out
         self.fingerprint = fingerprint
+
+    def start_shared(self, *, torch: bool) -> int:
+        """Start the sandbox servers before the grading processes fork, so that they share
+        them (torch is imported once, not once per process). Returns how many processes to
+        run: ``slots`` when the servers run jobs side by side, else one per job, each then
+        starting a sandbox of its own."""
+        if any(check.expect == "reference" for check in self.assignment.checks):
+            self.references.load()  # once, shared by the forked processes
+        self.sandbox.start(torch=torch)
+        if self.sandbox.concurrent:
+            return self.slots
+        self.sandbox.close()
+        self.sandbox = None
+        return max(1, self.slots // SUBMISSIONS_PER_JOB)
+
+    def claim(self, channel: int | None) -> None:
+        """In a forked grading process: use one channel of the shared servers, or a sandbox of its own."""
+        if self.sandbox is not None and channel is not None:
+            self.sandbox.keep_only(channel)
+        else:
+            self.sandbox = sandbox_for(self.assignment, isolation=self.isolation)
 
     def grade(self, ref: SubmissionRef) -> Results:
         if ref.problem:
@@ -150,20 +184,40 @@ class _Worker:
         return results
 
     def close(self) -> None:
-        self.sandbox.close()
+        if self.sandbox is not None:
+            self.sandbox.close()
 
 
 #: the pool process's worker (a process-wide slot is how multiprocessing initializers hand over state)
 _POOL_WORKER: list[_Worker] = []
 
 
-def _init_pool(root: Path, isolation: str, out: Path, fingerprint: str) -> None:
+def _init_pool(worker: _Worker, channels) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    _POOL_WORKER.append(_Worker(root, isolation, out, fingerprint))
+    try:
+        channel = channels.get_nowait()
+    except queue.Empty:
+        channel = None  # a process started to replace one that died: its channel went with it
+    worker.claim(channel)
+    _POOL_WORKER.append(worker)
 
 
 def _grade_in_pool(ref: SubmissionRef) -> Results:
     return _POOL_WORKER[0].grade(ref)
+
+
+def _may_need_torch(assignment: Assignment, todo: list[SubmissionRef]) -> bool:
+    """Whether any submission will go to the torch server (so it is worth starting up front)."""
+    for ref in todo:
+        if ref.problem:
+            continue
+        try:
+            submission = load_submission(ref.path, starter=assignment.starter, key=ref.id)
+        except SubmissionError:
+            continue  # graded as unreadable, without a sandbox
+        if needs_torch(submission.files, []):
+            return True
+    return any(check.convert == "torch" for check in assignment.checks)
 
 
 def _read_previous(out: Path, submission_id: str) -> tuple[Results, str] | None:

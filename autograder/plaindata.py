@@ -35,25 +35,39 @@ def to_plain(value: Any, *, _depth: int = 0) -> Any:
     Tensors become arrays (detached, on the CPU); tuples become lists; numpy scalars become
     Python numbers. Exact types only: a ``float`` subclass is converted with ``float()``.
     """
-    if _depth > MAX_DEPTH:
+    return _plain(value, True, _depth)
+
+
+def normalize(value: Any) -> Any:
+    """``from_plain(to_plain(value))`` without the encoding: what ``value`` would be after a trip
+    across the boundary. The grader gives its own values (inputs, the solution's answers) the
+    same types as a student's, at a fraction of the cost of encoding them."""
+    return _plain(value, False, 0)
+
+
+def _plain(value: Any, wire: bool, depth: int) -> Any:
+    if depth > MAX_DEPTH:
         raise PlainDataError("answer is nested too deeply")
-    if value is None or type(value) in (bool, str):
+    # the common types first, by exact type: this runs for every argument and every answer
+    kind = type(value)
+    if kind is np.ndarray:
+        return _array_to_json(value) if wire else _array_copy(value)
+    if value is None or kind is bool or kind is str or kind is int:
         return value
-    if type(value) is int:
-        return value
-    if type(value) is float:
-        return _float_to_json(value)
-    if type(value) is complex:
-        return {"__complex__": [_float_to_json(value.real), _float_to_json(value.imag)]}
+    if kind is float:
+        return _float_to_json(value) if wire else value
+    if kind is list or kind is tuple:
+        return [_plain(v, wire, depth + 1) for v in value]
+    if kind is complex:
+        return _complex(value, wire)
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
     if isinstance(value, (int, np.integer)):
         return int(value)
     if isinstance(value, (float, np.floating)):
-        return _float_to_json(float(value))
+        return _float_to_json(float(value)) if wire else float(value)
     if isinstance(value, (complex, np.complexfloating)):
-        c = complex(value)
-        return {"__complex__": [_float_to_json(c.real), _float_to_json(c.imag)]}
+        return _complex(complex(value), wire)
     if _is_tensor(value):
         value = value.detach().cpu().resolve_conj().resolve_neg()
         if str(value.dtype) in ("torch.bfloat16", "torch.float8_e4m3fn", "torch.float8_e5m2"):
@@ -62,17 +76,24 @@ def to_plain(value: Any, *, _depth: int = 0) -> Any:
     if isinstance(value, str):
         return str(value)
     if isinstance(value, np.ndarray):
-        return _array_to_json(np.asarray(value))
+        value = np.asarray(value)
+        return _array_to_json(value) if wire else _array_copy(value)
     if isinstance(value, (list, tuple)):
-        return [to_plain(v, _depth=_depth + 1) for v in value]
+        return [_plain(v, wire, depth + 1) for v in value]
     if isinstance(value, dict):
         out = {}
         for k, v in value.items():
             if type(k) is not str:
                 raise PlainDataError(f"dict keys must be strings, got {type(k).__name__}")
-            out[k] = to_plain(v, _depth=_depth + 1)
+            out[k] = _plain(v, wire, depth + 1)
         return out
-    return {"__unsupported__": type(value).__name__}
+    name = type(value).__name__
+    return {"__unsupported__": name} if wire else Unsupported(name)
+
+
+def _complex(c: complex, wire: bool) -> Any:
+    real, imag = float(c.real), float(c.imag)
+    return {"__complex__": [_float_to_json(real), _float_to_json(imag)]} if wire else complex(real, imag)
 
 
 def from_plain(data: Any, *, _depth: int = 0) -> Any:
@@ -190,6 +211,15 @@ def _array_to_json(a: np.ndarray) -> dict:
             "data": base64.b64encode(a.astype(a.dtype.newbyteorder("<"), copy=False).tobytes()).decode(),
         }
     }
+
+
+def _array_copy(a: np.ndarray) -> Any:
+    """What :func:`_array_to_json` then :func:`_array_from_json` make of ``a``, without the trip."""
+    if a.dtype.kind not in ALLOWED_KINDS:
+        return Unsupported(f"ndarray[{a.dtype}]")
+    if a.nbytes > MAX_ARRAY_BYTES:
+        raise PlainDataError(f"array of {a.nbytes} bytes is larger than the limit")
+    return np.array(a, dtype=a.dtype.newbyteorder("="), order="C", copy=True)
 
 
 def _array_from_json(spec: Any) -> np.ndarray:

@@ -16,7 +16,7 @@ from typing import Any
 from autograder.assignment import Assignment
 from autograder.checks import Check
 from autograder.errors import ConfigError
-from autograder.plaindata import convert, dumps, from_plain, to_plain
+from autograder.plaindata import convert, dumps, normalize, to_plain
 
 
 class References:
@@ -39,18 +39,19 @@ class References:
         return self._memo[key]
 
     def _compute(self, check: Check, args: tuple) -> Any:
-        module = self._load()
+        module = self.load()
         if not hasattr(module, check.target):
             raise ConfigError(f"the solution of {self.assignment.id} does not define {check.target!r} (check {check.id})")
         obj = getattr(module, check.target)
         try:
-            value = obj(*[convert(from_plain(to_plain(a)), check.convert) for a in args]) if check.call else obj
+            value = obj(*[convert(normalize(a), check.convert) for a in args]) if check.call else obj
         except Exception as e:
             raise ConfigError(f"the solution's {check.target} failed on check {check.id} "
                               f"with {type(e).__name__}: {e}") from e
-        return from_plain(to_plain(value))
+        return normalize(value)
 
-    def _load(self) -> ModuleType:
+    def load(self) -> ModuleType:
+        """The solution module, imported on first use."""
         if self._module is None:
             path = self.assignment.solution_file
             if path is None:

@@ -118,6 +118,8 @@ class Outcome:
     output: str = ""
     output_dropped: int = 0
     wall: float = 0.0
+    #: CPU seconds the student's process used (user + system), restarts included
+    cpu: float = 0.0
     problem: str | None = None
     #: what interrupted the run part-way ("timeout", "died"), even if a restart finished it
     incidents: tuple[str, ...] = ()
@@ -218,7 +220,8 @@ def _bwrap_works() -> bool:
 
 
 class Sandbox:
-    """A pool of fork servers. ``run(files, main, chunks, requests)`` is safe to call from threads.
+    """Fork servers (one per kind) with ``workers`` channels each: that many submissions run at
+    once. ``run(files, main, chunks, requests)`` is safe to call from threads.
 
     Use as a context manager so the servers are stopped::
 
@@ -246,6 +249,24 @@ class Sandbox:
         for pool in self._pools.values():
             pool.close()
 
+    def start(self, *, torch: bool = True) -> None:
+        """Start the servers now (the one that preloads torch only if ``torch``), so that
+        processes forked afterwards share them instead of each starting its own."""
+        self._pools["light"].start()
+        if torch:
+            self._pools["full"].start()
+
+    def keep_only(self, channel: int) -> None:
+        """In a process forked after :meth:`start`: use only this channel of each server."""
+        for pool in self._pools.values():
+            pool.keep_only(channel)
+
+    @property
+    def concurrent(self) -> bool:
+        """Whether the started servers run their channels' jobs at the same time."""
+        started = [p._server for p in self._pools.values() if p._server is not None]
+        return bool(started) and all(server.concurrent for server in started)
+
     def run(self, *, files: dict[str, str], main: str, chunks: list[str],
             requests: list[Request], limits: Limits | None = None, max_restarts: int = 4) -> Outcome:
         """Evaluate ``requests`` against the submission; never raises for anything it does.
@@ -259,8 +280,10 @@ class Sandbox:
         outcome = self._run_once(files, main, chunks, requests, limits)
         answers: dict[str, Answer] = {}
         incidents = []
+        wall = cpu = 0.0
         for attempt in range(max_restarts + 1):
             answers.update(outcome.answers)
+            wall, cpu = wall + outcome.wall, cpu + outcome.cpu
             pending = [r for r in requests if r.id not in answers]
             if outcome.finished or not pending or outcome.problem == "result_too_large":
                 break
@@ -278,7 +301,7 @@ class Sandbox:
             outcome = self._run_once(files, main, chunks, rest, replace(limits, wall=remaining))
         if outcome.problem == "result_too_large" or outcome.problem and outcome.problem.startswith("worker_died"):
             incidents.append(outcome.problem.split(":")[0])
-        return replace(outcome, answers=answers, incidents=tuple(incidents))
+        return replace(outcome, answers=answers, incidents=tuple(incidents), wall=wall, cpu=cpu)
 
     def _run_once(self, files: dict[str, str], main: str, chunks: list[str], requests: list[Request],
                   limits: Limits) -> Outcome:
@@ -287,57 +310,86 @@ class Sandbox:
         if self.isolation.run_as:
             job["run_as"] = {"uid": self.isolation.run_as[0], "gid": self.isolation.run_as[1],
                              "unshare_net": self.isolation.mode == "user"}
-        pool = self._pools["full" if _needs_torch(files, requests) else "light"]
-        server = pool.acquire()
+        pool = self._pools["full" if needs_torch(files, requests) else "light"]
+        channel = pool.acquire()
         try:
-            reply = server.request(job, timeout=limits.wall + 15)
+            reply, lines = channel.request(job, timeout=limits.wall + 15)
         except _ServerDied as e:
-            pool.replace(server)
+            pool.replace(channel)
             return Outcome(answers={}, finished=False, problem=f"worker_died:{e}")
-        pool.release(server)
-        return _outcome_from_reply(reply, requests)
+        pool.release(channel)
+        return _outcome_from_reply(reply, lines, requests)
 
 
-#: a submission that may import torch (or autograd tools) runs on the server that preloaded it
-_TORCH = re.compile(r"\b(torch|functorch|jax)\b")
+#: a submission that imports torch (or autograd tools) runs on the server that preloaded it; a
+#: mention in a docstring does not count. An import this misses (built from strings) still
+#: works, on the light server, at the cost of importing torch in the child.
+_TORCH = re.compile(r"(?:^|;)[ \t]*(?:import[ \t][^\n#]*\b(?:torch\w*|functorch|jax)\b|from[ \t]+(?:torch\w*|functorch|jax)\b)"
+                    r"|\b(?:__import__|importlib)\b", re.MULTILINE)
 
 
-def _needs_torch(files: dict[str, str], requests: list[Request]) -> bool:
+def needs_torch(files: dict[str, str], requests: list[Request]) -> bool:
+    """Whether a submission goes to the server that preloaded torch."""
     return any(r.convert == "torch" for r in requests) or any(_TORCH.search(text) for text in files.values())
 
 
 class _Pool:
-    """Fork servers of one kind (what they preload), started on first use, replaced when killed."""
+    """The channels of one fork server (of one kind: what it preloads), started on first use.
+
+    A server with several channels runs their jobs at the same time (see ``autograder._worker``);
+    each channel carries one job at a time. A server that dies is replaced on the next acquire.
+    """
 
     def __init__(self, isolation: Isolation, preload: tuple[str, ...], size: int) -> None:
         self.isolation = isolation
         self.preload = preload
         self.size = size
-        self._idle: queue.Queue[_Server] = queue.Queue()
-        self._servers: list[_Server] = []
+        self._idle: queue.Queue[_Channel] = queue.Queue()
+        self._server: _Server | None = None
+        self._only: int | None = None
         self._lock = threading.Lock()
 
-    def acquire(self) -> _Server:
+    def start(self) -> None:
         with self._lock:
-            if self._idle.empty() and len(self._servers) < self.size:
-                server = _Server(self.isolation, self.preload)
-                self._servers.append(server)
-                return server
+            if self._server is None:
+                self._server = _Server(self.isolation, self.preload, self.size)
+                for index, channel in enumerate(self._server.channels):
+                    if self._only is None or index == self._only:
+                        self._idle.put(channel)
+
+    def keep_only(self, index: int) -> None:
+        """Use channel ``index`` alone: a process forked after :meth:`start` shares the server."""
+        with self._lock:
+            self._only = index
+            kept = []
+            while not self._idle.empty():
+                channel = self._idle.get()
+                if channel.index == index:
+                    kept.append(channel)
+            for channel in kept:
+                self._idle.put(channel)
+
+    def acquire(self) -> _Channel:
+        self.start()
         return self._idle.get()
 
-    def release(self, server: _Server) -> None:
-        self._idle.put(server)
+    def release(self, channel: _Channel) -> None:
+        self._idle.put(channel)
 
-    def replace(self, dead: _Server) -> None:
-        dead.stop()
+    def replace(self, dead: _Channel) -> None:
+        """The server behind ``dead`` is gone: stop it; the next acquire starts a fresh one."""
         with self._lock:
-            self._servers.remove(dead)  # the next acquire starts a fresh one
+            if self._server is not None and dead.server is self._server:
+                self._server.stop()
+                self._server = None
+                while not self._idle.empty():
+                    self._idle.get()
 
     def close(self) -> None:
         with self._lock:
-            for server in self._servers:
-                server.stop()
-            self._servers.clear()
+            if self._server is not None:
+                self._server.stop()
+                self._server = None
 
 
 class _ServerDied(Exception):
@@ -345,68 +397,111 @@ class _ServerDied(Exception):
 
 
 class _Server:
-    """One fork server process and its pipes."""
+    """One fork server process and its channels (pipe pairs); channel 0 is its stdin/stdout."""
 
-    def __init__(self, isolation: Isolation, preload: tuple[str, ...]) -> None:
+    def __init__(self, isolation: Isolation, preload: tuple[str, ...], channels: int = 1) -> None:
         self._stderr = tempfile.TemporaryFile()
         cmd, env = _server_command(isolation, preload)
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=self._stderr, env=env, cwd="/", close_fds=True)
-        ready = self._read(timeout=120)
-        if ready is None or not ready.get("ready"):
-            self._stderr.seek(0)
-            tail = self._stderr.read()[-2000:].decode("utf-8", "replace").strip().splitlines()
-            self.stop()
-            raise SandboxError(f"the sandbox worker did not start ({tail[-1] if tail else 'no output'})")
-
-    def request(self, job: dict, *, timeout: float) -> dict:
-        data = json.dumps(job).encode()
-        try:
-            self.proc.stdin.write(struct.pack(">I", len(data)) + data)
-            self.proc.stdin.flush()
-        except BrokenPipeError:
-            raise _ServerDied("pipe closed") from None
-        reply = self._read(timeout=timeout)
-        if reply is None:
-            raise _ServerDied("no reply")
-        return reply
-
-    def _read(self, *, timeout: float) -> dict | None:
-        fd = self.proc.stdout.fileno()
-        deadline = time.monotonic() + timeout
-        header = self._read_exact(fd, 4, deadline)
-        if header is None:
-            return None
-        (n,) = struct.unpack(">I", header)
-        body = self._read_exact(fd, n, deadline)
-        return None if body is None else json.loads(body)
-
-    @staticmethod
-    def _read_exact(fd: int, n: int, deadline: float) -> bytes | None:
-        buf = bytearray()
-        while len(buf) < n:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return None
-            ready, _, _ = select.select([fd], [], [], remaining)
-            if not ready:
-                continue
-            chunk = os.read(fd, min(n - len(buf), 1 << 20))
-            if not chunk:
-                return None
-            buf += chunk
-        return bytes(buf)
+        theirs, ours = [], []
+        for _ in range(channels - 1):
+            to_r, to_w = os.pipe()
+            from_r, from_w = os.pipe()
+            theirs += [to_r, from_w]
+            ours.append((to_w, from_r))
+        if ours:
+            cmd += ["--channels", ",".join(f"{theirs[2 * i]}:{theirs[2 * i + 1]}" for i in range(len(ours)))]
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
+                                     env=env, cwd="/", pass_fds=theirs)
+        for fd in theirs:
+            os.close(fd)
+        self.channels = [_Channel(self, 0, self.proc.stdin.fileno(), self.proc.stdout.fileno())]
+        self.channels += [_Channel(self, i + 1, w, r) for i, (w, r) in enumerate(ours)]
+        self.concurrent = False
+        for channel in self.channels:
+            ready = channel.read_message(time.monotonic() + 120)
+            if ready is None or not ready.get("ready"):
+                self._stderr.seek(0)
+                tail = self._stderr.read()[-2000:].decode("utf-8", "replace").strip().splitlines()
+                self.stop()
+                raise SandboxError(f"the sandbox worker did not start ({tail[-1] if tail else 'no output'})")
+            self.concurrent = bool(ready.get("concurrent"))
 
     def stop(self) -> None:
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait()
+        for channel in self.channels[1:]:
+            channel.close()
         for stream in (self.proc.stdin, self.proc.stdout):
             try:
                 stream.close()
             except BrokenPipeError:
                 pass  # the server is gone; nothing to flush
         self._stderr.close()
+
+
+class _Channel:
+    """One conversation with a server: a job goes out, its reply comes back, one at a time."""
+
+    def __init__(self, server: _Server, index: int, write_fd: int, read_fd: int) -> None:
+        self.server = server
+        self.index = index
+        self.write_fd = write_fd
+        self.read_fd = read_fd
+
+    def request(self, job: dict, *, timeout: float) -> tuple[dict, bytes]:
+        """Send a job; the reply and the raw answer lines that follow it."""
+        data = json.dumps(job).encode()
+        try:
+            _write_all(self.write_fd, struct.pack(">I", len(data)) + data)
+        except (BrokenPipeError, OSError):
+            raise _ServerDied("pipe closed") from None
+        deadline = time.monotonic() + timeout
+        reply = self.read_message(deadline)
+        if reply is None:
+            raise _ServerDied("no reply")
+        size = reply.get("lines_bytes", 0)
+        lines = _read_exact(self.read_fd, size, deadline) if size else b""
+        if lines is None:
+            raise _ServerDied("no reply")
+        return reply, lines
+
+    def read_message(self, deadline: float) -> dict | None:
+        header = _read_exact(self.read_fd, 4, deadline)
+        if header is None:
+            return None
+        (n,) = struct.unpack(">I", header)
+        body = _read_exact(self.read_fd, n, deadline)
+        return None if body is None else json.loads(body)
+
+    def close(self) -> None:
+        for fd in (self.write_fd, self.read_fd):
+            try:
+                os.close(fd)
+            except OSError:
+                continue  # already closed with the server's own pipes
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _read_exact(fd: int, n: int, deadline: float) -> bytes | None:
+    buf = bytearray()
+    while len(buf) < n:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return None
+        ready, _, _ = select.select([fd], [], [], remaining)
+        if not ready:
+            continue
+        chunk = os.read(fd, min(n - len(buf), 1 << 20))
+        if not chunk:
+            return None
+        buf += chunk
+    return bytes(buf)
 
 
 def _server_command(isolation: Isolation, preload: tuple[str, ...]) -> tuple[list[str], dict[str, str]]:
@@ -422,13 +517,16 @@ def _server_command(isolation: Isolation, preload: tuple[str, ...]) -> tuple[lis
         return [sys.executable, "-s", *worker], env
     inside_pkg = "/opt/autograder-code"
     env["PYTHONPATH"] = inside_pkg
+    # CAP_SYS_ADMIN (over the sandbox's own namespaces) lets the server give each channel a PID
+    # namespace, /tmp and /proc of its own; children never keep it (they change uid, or drop it)
     if isolation.run_as:
         # real root: no user namespace, so children can setuid to the sandbox user; the server
         # keeps only the capabilities to do that and to kill what they leave behind
         ns = ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
-              "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_KILL"]
+              "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_KILL",
+              "--cap-add", "CAP_SYS_ADMIN"]
     else:
-        ns = ["--unshare-all", "--cap-drop", "ALL"]
+        ns = ["--unshare-all", "--cap-drop", "ALL", "--cap-add", "CAP_SYS_ADMIN"]
     args = ["bwrap", *ns, "--die-with-parent", "--new-session",
             "--ro-bind", "/usr", "/usr", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
             "--dir", "/var/tmp", "--chdir", "/tmp"]
@@ -484,18 +582,18 @@ def _death_reason(outcome: Outcome, limits: Limits) -> str:
     return f"exit code {status.get('code', '?')}"
 
 
-def _outcome_from_reply(reply: dict, requests: list[Request]) -> Outcome:
+def _outcome_from_reply(reply: dict, lines: bytes, requests: list[Request]) -> Outcome:
     answers: dict[str, Answer] = {}
     exec_errors = []
     finished = False
     wanted = {r.id for r in requests}
-    for line in str(reply.get("lines", "")).split("\n"):
+    for line in lines.split(b"\n"):
         if not line:
             continue
         try:
             msg = json.loads(line)
         except ValueError:
-            break  # a torn last line: the child died mid-write
+            break  # the child scribbled over its answer area: what follows cannot be trusted
         if not isinstance(msg, dict):
             continue
         kind = msg.get("kind")
@@ -515,7 +613,7 @@ def _outcome_from_reply(reply: dict, requests: list[Request]) -> Outcome:
     return Outcome(answers=answers, exec_errors=tuple(exec_errors), finished=finished,
                    timed_out=bool(reply.get("timed_out")), exit=reply.get("exit") or {},
                    output=str(reply.get("output", "")), output_dropped=int(reply.get("output_dropped", 0)),
-                   wall=float(reply.get("wall", 0.0)), problem=problem)
+                   wall=float(reply.get("wall", 0.0)), cpu=float(reply.get("cpu", 0.0)), problem=problem)
 
 
 def _answer(msg: dict) -> Answer:

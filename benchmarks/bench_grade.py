@@ -58,7 +58,8 @@ def make_class(assignment, n: int, folder: Path, *, kind: str, seed: int = 0) ->
             if roll < 0.04:
                 text = text.replace("def ", "def (", 1)  # a syntax error
             elif roll < 0.06:
-                text = "import time\ntime.sleep(0.5)\n" + text
+                # at the end: before a `from __future__` import it would be a syntax error
+                text += "\nimport time\ntime.sleep(0.5)  # slow at import\n"
         path = folder / f"student{i:04d}.{'py' if kind == 'py' else 'ipynb'}"
         path.write_text(text if kind == "py" else _notebook(text), encoding="utf-8")
         paths.append(path)
