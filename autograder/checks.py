@@ -16,7 +16,8 @@ what to ask the submission, how to compare, and how many points it is worth::
       name: Full convolution on random vectors
       call: conv1d               # ... or call a function
       cases: [[[1, 2, 3, 4], [1, 0, 2], full]]   # fixed argument lists (the handout's example)
-      generate: {using: conv_vectors, count: 10} # more, drawn at grade time (helpers.py)
+      generate: {using: conv_vectors, count: 4}  # more, drawn at grade time (helpers.py);
+                                                 # checks with the same `draw: name` share them
       compare: {kind: close, rtol: 1.0e-9}
 
 ``compare`` is ``close``, ``integer``, ``exact``, ``eigenvalues``, ``shape`` (with ``shape:``),
@@ -34,6 +35,7 @@ of argument lists. Both run in the grader, never in the student's process.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import inspect
@@ -66,6 +68,8 @@ class Check:
     hidden: bool
     cases: tuple[tuple, ...] = ((),)
     generate: tuple[str, int] | None = None
+    #: checks with the same draw name get the same generated inputs (default: their own id)
+    draw: str | None = None
     convert: str = "numpy"
     kind: str = "close"
     options: dict = field(default_factory=dict)
@@ -92,7 +96,8 @@ class Check:
 
 
 def seed_for(assignment_id: str, check_id: str, submission_key: str) -> int:
-    """Same submission, same inputs: a regrade draws exactly what the first grading drew."""
+    """Same submission, same inputs: a regrade draws exactly what the first grading drew.
+    (``check_id`` is the check's ``draw`` name when it has one.)"""
     digest = hashlib.sha256(f"{assignment_id}\0{check_id}\0{submission_key}".encode()).digest()
     return int.from_bytes(digest[:8], "little")
 
@@ -118,7 +123,7 @@ def judge(check: Check, answer: Any, expected: Any, *, args: tuple, helpers: Mod
 
 def _run_property(check: Check, helpers: ModuleType | None, answer: Any, **context: Any) -> cmp.Comparison:
     func = _helper(helpers, check.options["using"], check.id)
-    accepted = inspect.signature(func).parameters
+    accepted = _parameters(func)
     kwargs = {k: v for k, v in context.items() if k in accepted}
     try:
         verdict = func(answer, **kwargs)
@@ -133,6 +138,12 @@ def _run_property(check: Check, helpers: ModuleType | None, answer: Any, **conte
         return cmp.fail("property_message", text=verdict)
     raise ConfigError(f"property {check.options['using']!r} of check {check.id!r} returned {verdict!r}; "
                       "it must return True, False, a message or a Comparison")
+
+
+@functools.lru_cache(maxsize=1024)
+def _parameters(func: Callable) -> frozenset[str]:
+    """The names a helper accepts (inspect.signature costs more than most helpers' calls)."""
+    return frozenset(inspect.signature(func).parameters)
 
 
 def _helper(helpers: ModuleType | None, name: str, check_id: str) -> Callable:
@@ -194,7 +205,13 @@ def _parse_check(entry: Any, path: Path, *, hidden: bool, hidden_visibility: str
     if generate is not None:
         if not isinstance(generate, dict) or "using" not in generate:
             raise ConfigError(f"{where}: generate needs 'using: <function in helpers.py>'")
+        unknown = set(generate) - {"using", "count", "draw"}
+        if unknown:
+            raise ConfigError(f"{where}: generate takes using, count and draw, not {', '.join(sorted(unknown))}")
+        draw = str(generate["draw"]) if "draw" in generate else None
         generate = (str(generate["using"]), int(generate.get("count", 10)))
+    else:
+        draw = None
     cases = entry.get("cases", [] if "call" in entry else [[]])
     if not isinstance(cases, list) or not all(isinstance(c, list) for c in cases):
         raise ConfigError(f"{where}: cases must be a list of argument lists")
@@ -213,7 +230,7 @@ def _parse_check(entry: Any, path: Path, *, hidden: bool, hidden_visibility: str
     return Check(
         id=str(entry["id"]), question=str(entry["question"]), points=points, name=str(entry["name"]),
         target=str(entry.get("call") or entry.get("read")), call="call" in entry, hidden=hidden,
-        cases=tuple(tuple(c) for c in cases), generate=generate, convert=convert, kind=kind, options=options,
+        cases=tuple(tuple(c) for c in cases), generate=generate, draw=draw, convert=convert, kind=kind, options=options,
         expect=expect, expected_value=expected_value, forbid_autograd=bool(entry.get("forbid_autograd", False)),
         timeout=entry.get("timeout"), visibility=visibility,
     )

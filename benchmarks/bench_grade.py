@@ -4,8 +4,10 @@
     .venv/bin/python benchmarks/bench_grade.py -n 200 --assignment ift6135-h20-hw1 --kind py
 
 Each student file mixes, item by item (function or value), the solution and the example
-submissions' typical mistakes, so most submissions are partly wrong; ~3% have a syntax error,
-~2% are slow (a 0.5 s sleep at import), ~1% are the hostile example where there is one.
+submissions' typical mistakes, so most submissions are partly wrong; ~40% import torch (so
+they run on the sandbox server that preloads it), ~3% have a syntax error, ~2% are slow (a
+0.5 s sleep at import), ~1% are the hostile example where there is one (infinite loops and
+sleeps that run into the per-call time limit).
 Notebooks are the same files split into cells. Prints submissions per second (wall clock of
 the whole `grade` call: worker start-up, grading, gradebook, summary and report), latency
 percentiles, and the peak memory of the process tree (PSS: pages shared after fork count
@@ -55,6 +57,8 @@ def make_class(assignment, n: int, folder: Path, *, kind: str, seed: int = 0) ->
                 options = [d[name] for d in donors if name in d]
                 if options and rng.random() < 0.3:
                     text = text[:begin] + rng.choice(options) + text[end:]
+            if rng.random() < 0.4:
+                text = _with_torch_import(text)  # as many students do, used or not
             if roll < 0.04:
                 text = text.replace("def ", "def (", 1)  # a syntax error
             elif roll < 0.06:
@@ -64,6 +68,14 @@ def make_class(assignment, n: int, folder: Path, *, kind: str, seed: int = 0) ->
         path.write_text(text if kind == "py" else _notebook(text), encoding="utf-8")
         paths.append(path)
     return paths
+
+
+def _with_torch_import(text: str) -> str:
+    """The file with `import torch` among its imports (after any `from __future__` line)."""
+    lines = text.splitlines(keepends=True)
+    at = next((i for i, line in enumerate(lines)
+               if line.startswith(("import ", "from ")) and not line.startswith("from __future__")), len(lines))
+    return "".join(lines[:at] + ["import torch\n"] + lines[at:])
 
 
 def _parses(text: str) -> bool:

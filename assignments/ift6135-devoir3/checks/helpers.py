@@ -14,6 +14,9 @@ et c parmi les vecteurs one-hot.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 import math
 import re
 import time
@@ -205,7 +208,23 @@ def _specs(variables):
             for nom, spec in variables.items()}
 
 
-def _equivalente(formule, reference, variables, permis, rng, essais=24, budget=2.0):
+def _equivalente(formule, reference, variables, permis, rng=None):
+    """Verdict de :func:`_comparer`, en cache : les points de test sont tirés d'une graine faite des
+    deux formules (comme le fait le comparateur ``formula`` du correcteur), si bien que la même
+    réponse reçoit le même verdict dans toutes les remises, et n'est évaluée qu'une fois."""
+    if not isinstance(formule, str):
+        return _forme_formule(formule, permis)  # the message for a non-formula answer
+    return _comparer(formule, reference, json.dumps(variables, sort_keys=True), tuple(permis))
+
+
+@functools.lru_cache(maxsize=4096)
+def _comparer(formule, reference, variables_json, permis):
+    graine = int.from_bytes(hashlib.sha256(f"{formule}\0{reference}".encode()).digest()[:8], "little")
+    return _equivalente_en_des_points(formule, reference, json.loads(variables_json), list(permis),
+                                      np.random.default_rng(graine))
+
+
+def _equivalente_en_des_points(formule, reference, variables, permis, rng, essais=24, budget=2.0):
     """Compare deux formules en des points tirés des domaines de ``variables`` (y compris binaire, onehot).
 
     Les noms permis ici ne construisent pas de grands tableaux (ni ones, ni eye, ni outer) et les
