@@ -19,6 +19,7 @@ import multiprocessing
 import os
 import queue
 import signal
+import threading
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -122,6 +123,8 @@ def _run(assignment: Assignment, todo: list[SubmissionRef], *, out: Path, jobs: 
                 channels.put(index)
             # forked, not pickled: each process gets the worker, with the servers already running
             with ctx.Pool(slots, initializer=_init_pool, initargs=(worker, channels)) as pool:
+                # the reports' libraries load while the class is graded, not after it
+                threading.Thread(target=_import_report_libraries, daemon=True).start()
                 for results in pool.imap_unordered(_grade_in_pool, todo, chunksize=2):
                     done[results.submission] = results
                     _advance(bar)
@@ -204,6 +207,12 @@ def _init_pool(worker: _Worker, channels) -> None:
 
 def _grade_in_pool(ref: SubmissionRef) -> Results:
     return _POOL_WORKER[0].grade(ref)
+
+
+def _import_report_libraries() -> None:
+    import matplotlib.backends.backend_agg  # noqa: F401
+    import matplotlib.figure  # noqa: F401
+    import pandas  # noqa: F401
 
 
 def _may_need_torch(assignment: Assignment, todo: list[SubmissionRef]) -> bool:

@@ -57,6 +57,12 @@ def _where(path: str) -> str:
 # --------------------------------------------------------------------------- numbers
 
 
+def _within(a: np.ndarray, e: np.ndarray, rtol: float, atol: float) -> bool:
+    """Every |a - e| <= atol + rtol |e| (finite arrays; a difference that overflows is not within)."""
+    with np.errstate(over="ignore"):
+        return bool((np.abs(a - e) <= atol + rtol * np.abs(e)).all())
+
+
 def close(actual: Any, expected: Any, *, rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL,
           _path: str = "") -> Comparison:
     """Numbers, arrays and nested lists/dicts of them, within tolerance.
@@ -93,6 +99,8 @@ def close(actual: Any, expected: Any, *, rtol: float = DEFAULT_RTOL, atol: float
     e = e.astype(a.dtype)
     e_finite = np.isfinite(e)
     a_finite = np.isfinite(a)
+    if e_finite.all() and a_finite.all() and _within(a, e, rtol, atol):
+        return PASS  # the common case, decided without the bookkeeping a failure message needs
     # non-finite values must sit exactly where the reference has the same non-finite value
     same_nonfinite = (~e_finite) & (~a_finite) & ((np.isnan(e) & np.isnan(a)) | (e == a))
     mismatch = (e_finite != a_finite) | ((~e_finite) & ~same_nonfinite)

@@ -7,7 +7,6 @@ here, in the grader. Hidden checks' feedback is rendered without expected values
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -22,7 +21,7 @@ from autograder.errors import SubmissionError
 from autograder.messages import Message, render
 from autograder.references import References
 from autograder.results import CheckResult, QuestionScore, Results
-from autograder.sandbox import Answer, Outcome, Sandbox, check_hidden_unreadable, detect_isolation
+from autograder.sandbox import Answer, Outcome, Request, Sandbox, check_hidden_unreadable, detect_isolation
 from autograder.submission import Submission, load_submission
 
 
@@ -60,9 +59,9 @@ def grade(assignment: Assignment, submission: Submission | str | Path, *, sandbo
         reqs = check.requests(inputs)
         plan.append((check, inputs, reqs))
         for req in reqs:
-            if not req.call:
-                # the same question whatever check asks it (its id and group aside)
-                key = json.dumps({k: v for k, v in req.wire().items() if k not in ("id", "group")}, sort_keys=True)
+            if type(req) is Request and not req.call:
+                # the same question whatever check asks it: read this name
+                key = req.name
                 if key in first_read:
                     same_as[req.id] = first_read[key]
                     continue
@@ -104,7 +103,7 @@ def _judge_check(check: Check, inputs: list[tuple], reqs: list, outcome: Outcome
             return fail("no_answer", reason=reason)
         if not answer.ok:
             return Comparison(False, _error_message(check, args, answer))
-        expected = _expected(check, args, references, memo=index < fixed)
+        expected = _expected(check, args, references, case=index if index < fixed else None)
         verdict = judge(check, answer.value, expected, args=args, helpers=assignment.helpers, rng=rng)
         if not verdict.ok:
             if check.call and args and verdict.message is not None:
@@ -115,9 +114,9 @@ def _judge_check(check: Check, inputs: list[tuple], reqs: list, outcome: Outcome
     return Comparison(True)
 
 
-def _expected(check: Check, args: tuple, references: References | None, *, memo: bool) -> Any:
+def _expected(check: Check, args: tuple, references: References | None, *, case: int | None) -> Any:
     if check.expect == "reference":
-        return references.answer(check, args, memo=memo)
+        return references.answer(check, args, case=case)
     if check.expect == "value":
         return check.expected_value
     return None

@@ -2,38 +2,38 @@
 
 The solution is ``solutions/<id>/<starter>``: a complete submission that scores full marks.
 Its answers go through the same plain-data conversion as a student's, so both sides of a
-comparison have the same types. Answers are memoised per request, so fixed cases are
-computed once per batch and generated cases once per submission.
+comparison have the same types. The answers to a check's fixed cases are kept, so they are
+computed once per batch; generated cases once per submission.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import json
 from types import ModuleType
 from typing import Any
 
 from autograder.assignment import Assignment
 from autograder.checks import Check
 from autograder.errors import ConfigError
-from autograder.plaindata import convert, dumps, normalize, to_plain
+from autograder.plaindata import convert, normalize
 
 
 class References:
     def __init__(self, assignment: Assignment) -> None:
         self.assignment = assignment
         self._module: ModuleType | None = None
-        self._memo: dict[str, Any] = {}
+        self._memo: dict[tuple[str, int], Any] = {}
 
-    def answer(self, check: Check, args: tuple, *, memo: bool = True) -> Any:
+    def answer(self, check: Check, args: tuple, *, case: int | None = None) -> Any:
         """The solution's answer to the request ``check`` makes with ``args``.
 
-        ``memo=False`` for inputs drawn for one submission: no other submission asks them,
-        and building the memo key costs more than the solution's call.
+        ``case`` is the index of one of the check's fixed cases: those answers are the same for
+        every submission and are kept. Inputs drawn for one submission (``case=None``) are
+        computed each time: no other submission asks them.
         """
-        if not memo:
+        if case is None:
             return self._compute(check, args)
-        key = json.dumps([check.target, check.call, check.convert, dumps(to_plain(list(args)))])
+        key = (check.id, case)
         if key not in self._memo:
             self._memo[key] = self._compute(check, args)
         return self._memo[key]

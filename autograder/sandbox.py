@@ -251,10 +251,11 @@ class Sandbox:
 
     def start(self, *, torch: bool = True) -> None:
         """Start the servers now (the one that preloads torch only if ``torch``), so that
-        processes forked afterwards share them instead of each starting its own."""
+        processes forked afterwards share them instead of each starting its own. The torch
+        server goes on starting in the background: its channels wait for it when first used."""
         self._pools["light"].start()
         if torch:
-            self._pools["full"].start()
+            self._pools["full"].start(wait=False)
 
     def keep_only(self, channel: int) -> None:
         """In a process forked after :meth:`start`: use only this channel of each server."""
@@ -263,9 +264,10 @@ class Sandbox:
 
     @property
     def concurrent(self) -> bool:
-        """Whether the started servers run their channels' jobs at the same time."""
-        started = [p._server for p in self._pools.values() if p._server is not None]
-        return bool(started) and all(server.concurrent for server in started)
+        """Whether the servers run their channels' jobs at the same time (known once the light
+        server is started; the other runs the same code under the same isolation)."""
+        light = self._pools["light"]._server
+        return light is not None and light.concurrent
 
     def run(self, *, files: dict[str, str], main: str, chunks: list[str],
             requests: list[Request], limits: Limits | None = None, max_restarts: int = 4) -> Outcome:
@@ -349,10 +351,10 @@ class _Pool:
         self._only: int | None = None
         self._lock = threading.Lock()
 
-    def start(self) -> None:
+    def start(self, *, wait: bool = True) -> None:
         with self._lock:
             if self._server is None:
-                self._server = _Server(self.isolation, self.preload, self.size)
+                self._server = _Server(self.isolation, self.preload, self.size, wait=wait)
                 for index, channel in enumerate(self._server.channels):
                     if self._only is None or index == self._only:
                         self._idle.put(channel)
@@ -399,7 +401,9 @@ class _ServerDied(Exception):
 class _Server:
     """One fork server process and its channels (pipe pairs); channel 0 is its stdin/stdout."""
 
-    def __init__(self, isolation: Isolation, preload: tuple[str, ...], channels: int = 1) -> None:
+    def __init__(self, isolation: Isolation, preload: tuple[str, ...], channels: int = 1, *, wait: bool = True) -> None:
+        """Start the server; ``wait=False`` returns at once, and each channel waits for the server
+        to be ready the first time it is used (the torch server takes a second to start)."""
         self._stderr = tempfile.TemporaryFile()
         cmd, env = _server_command(isolation, preload)
         theirs, ours = [], []
@@ -417,14 +421,15 @@ class _Server:
         self.channels = [_Channel(self, 0, self.proc.stdin.fileno(), self.proc.stdout.fileno())]
         self.channels += [_Channel(self, i + 1, w, r) for i, (w, r) in enumerate(ours)]
         self.concurrent = False
-        for channel in self.channels:
-            ready = channel.read_message(time.monotonic() + 120)
-            if ready is None or not ready.get("ready"):
-                self._stderr.seek(0)
-                tail = self._stderr.read()[-2000:].decode("utf-8", "replace").strip().splitlines()
-                self.stop()
-                raise SandboxError(f"the sandbox worker did not start ({tail[-1] if tail else 'no output'})")
-            self.concurrent = bool(ready.get("concurrent"))
+        if wait:
+            for channel in self.channels:
+                channel.await_ready()
+
+    def failed_to_start(self) -> SandboxError:
+        self._stderr.seek(0)
+        tail = self._stderr.read()[-2000:].decode("utf-8", "replace").strip().splitlines()
+        self.stop()
+        return SandboxError(f"the sandbox worker did not start ({tail[-1] if tail else 'no output'})")
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -448,9 +453,21 @@ class _Channel:
         self.index = index
         self.write_fd = write_fd
         self.read_fd = read_fd
+        self.ready = False
+
+    def await_ready(self) -> None:
+        """Read the server's "ready" on this channel (once); a server that cannot start is an error."""
+        if self.ready:
+            return
+        ready = self.read_message(time.monotonic() + 120)
+        if ready is None or not ready.get("ready"):
+            raise self.server.failed_to_start()
+        self.server.concurrent = bool(ready.get("concurrent"))
+        self.ready = True
 
     def request(self, job: dict, *, timeout: float) -> tuple[dict, bytes]:
         """Send a job; the reply and the raw answer lines that follow it."""
+        self.await_ready()
         data = json.dumps(job).encode()
         try:
             _write_all(self.write_fd, struct.pack(">I", len(data)) + data)
@@ -582,6 +599,7 @@ def _death_reason(outcome: Outcome, limits: Limits) -> str:
     return f"exit code {status.get('code', '?')}"
 
 
+TIMES = []
 def _outcome_from_reply(reply: dict, lines: bytes, requests: list[Request]) -> Outcome:
     answers: dict[str, Answer] = {}
     exec_errors = []
@@ -601,6 +619,7 @@ def _outcome_from_reply(reply: dict, lines: bytes, requests: list[Request]) -> O
             exec_errors.append(msg.get("error") or {})
         elif kind == "done":
             finished = True
+            if "T" in msg: TIMES.append(msg["T"])
         elif msg.get("id") in wanted and msg["id"] not in answers:
             answers[msg["id"]] = _answer(msg)
     problem = None

@@ -17,7 +17,7 @@ import torch
 
 from autograder import compare
 from autograder.plaindata import (MAX_ARRAY_BYTES, MAX_DEPTH, PlainDataError, Unsupported, convert, dumps,
-                                  from_plain, loads, to_plain)
+                                  from_plain, loads, normalize, to_plain)
 
 NAN = float("nan")
 INF = float("inf")
@@ -519,16 +519,67 @@ def test_dumps_is_compact_and_loads_reads_bytes():
     assert loads(b'{"a":[1,2.5]}') == {"a": [1, 2.5]}
 
 
-def test_convert_hands_out_copies():
+@pytest.mark.parametrize("trip", [normalize, lambda v: from_plain(to_plain(v))], ids=["normalize", "wire"])
+def test_arguments_reach_functions_as_fresh_copies(trip):
+    # convert hands over what it is given; both roads to it make a new array every time
     a = np.arange(3.0)
-    c = convert(a, "numpy")
+    c = convert(trip(a), "numpy")
     c[0] = 99.0
-    assert a[0] == 0.0
-    t = convert(a, "torch")
+    assert a[0] == 0.0 and convert(trip(a), "numpy")[0] == 0.0
+    t = convert(trip(a), "torch")
     assert isinstance(t, torch.Tensor) and t.dtype == torch.float64
     t[1] = 99.0
-    assert a[1] == 1.0
-    nested = convert([a, 2.0], "torch")
+    assert a[1] == 1.0 and convert(trip(a), "torch")[1] == 1.0
+    nested = convert(trip([a, 2.0]), "torch")
     assert isinstance(nested[0], torch.Tensor) and nested[1] == 2.0
     assert convert(a, "list") == [0.0, 1.0, 2.0]
     assert convert(5, "torch") == 5 and convert("s", "numpy") == "s"
+
+
+class _Half(float):
+    pass
+
+
+_NORMALIZE_CASES = [
+    None, True, 0, -5, 2**70, 1.5, float("nan"), float("inf"), -0.0, 1 + 2j, complex(float("nan"), 1),
+    np.float32(1.25), np.int8(-3), np.bool_(True), np.complex64(1 - 1j), _Half(2.5), "s", np.str_("x"),
+    [1, (2, 3)], (1.0,), {"a": np.arange(3), "b": [torch.ones(2)]}, np.zeros((0, 3)), np.array(3.0),
+    np.arange(6, dtype=">i4").reshape(2, 3), np.ones((2, 2), dtype=bool), np.array(["a"]),
+    np.array([object()], dtype=object), torch.tensor([1.0, 2.0], requires_grad=True), torch.tensor(2 + 3j),
+    torch.ones(2, dtype=torch.bfloat16), torch.arange(4).reshape(2, 2).t(), object(), len, np.arange(10)[::2],
+    np.asfortranarray(np.ones((2, 3))), np.ma.masked_array([1, 2]), [[[[1]]]],
+]
+
+
+def _same(a, b) -> bool:
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, np.ndarray):
+        return (a.dtype == b.dtype and a.shape == b.shape and a.flags.c_contiguous == b.flags.c_contiguous
+                and a.flags.writeable == b.flags.writeable and np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, float):
+        return (math.isnan(a) and math.isnan(b)) or (a == b and math.copysign(1, a) == math.copysign(1, b))
+    if isinstance(a, complex):
+        return _same(a.real, b.real) and _same(a.imag, b.imag)
+    return a == b
+
+
+@pytest.mark.parametrize("value", _NORMALIZE_CASES, ids=lambda v: type(v).__name__)
+def test_normalize_is_exactly_a_trip_across_the_boundary(value):
+    # the references take this shortcut: their answers must have the very types a student's get
+    assert _same(normalize(value), from_plain(to_plain(value)))
+
+
+def test_normalize_refuses_what_the_wire_refuses():
+    deep: list = []
+    for _ in range(MAX_DEPTH + 1):
+        deep = [deep]
+    for bad in (deep, {1: 2}, np.zeros(MAX_ARRAY_BYTES // 8 + 1)):
+        with pytest.raises(PlainDataError):
+            to_plain(bad)
+        with pytest.raises(PlainDataError):
+            normalize(bad)

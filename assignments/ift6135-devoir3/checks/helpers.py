@@ -380,15 +380,16 @@ def deux_formules_x_h(answer):
     return True
 
 
-def _relu(answer, index, rng):
+def _relu(answer, index):
     forme = deux_formules_x_h(answer)
     if forme is not True:
         return forme
-    return equivalent(answer[index], "relu(x)", variables={"x": Variable("x")}, allowed={"x", "H"}, rng=rng)
+    # sans rng : les points viennent de la formule, le verdict est le même d'une remise à l'autre (et en cache)
+    return equivalent(answer[index], "relu(x)", variables={"x": Variable("x")}, allowed={"x", "H"})
 
 
-def premiere_relu(answer, rng):
-    return _relu(answer, 0, rng)
+def premiere_relu(answer):
+    return _relu(answer, 0)
 
 
 def _jetons(formule):
@@ -396,8 +397,8 @@ def _jetons(formule):
     return sorted(re.findall(r"[A-Za-z_]\w*|\d+\.?\d*|\*\*|[-+*/^@]", formule))
 
 
-def seconde_relu(answer, rng):
-    verdict = _relu(answer, 1, rng)
+def seconde_relu(answer):
+    verdict = _relu(answer, 1)
     if verdict is not True and not getattr(verdict, "ok", False):
         return verdict
     if _jetons(answer[0]) == _jetons(answer[1]):

@@ -226,6 +226,15 @@ def _matrice_permutation(M, n):
 def _liste_permutations(answer, n):
     if not isinstance(answer, list) or not answer:
         return "attendu une liste non vide de matrices"
+    if all(isinstance(M, np.ndarray) and M.shape == (n, n) for M in answer):
+        # toutes d'un coup (une réponse fausse en compte des milliers) ; le message vient de la première fautive
+        a = np.stack(answer).astype(float)
+        bonnes = (((a == 0) | (a == 1)).all(axis=(1, 2)) & (a.sum(axis=1) == 1).all(axis=1)
+                  & (a.sum(axis=2) == 1).all(axis=1))
+        if bonnes.all():
+            return True
+        answer = answer[int(np.argmin(bonnes)):]
+        return f"matrice n° {len(bonnes) - len(answer)} : {_matrice_permutation(answer[0], n)}"
     for i, M in enumerate(answer):
         verdict = _matrice_permutation(M, n)
         if verdict is not True:
@@ -266,7 +275,7 @@ def memes_matrices(answer, expected, args=None, given=None):
     verdict = _liste_permutations(answer, n)
     if verdict is not True:
         return verdict
-    got = [tuple(np.asarray(M).argmax(axis=1).tolist()) for M in answer]
+    got = [tuple(row) for row in np.stack([np.asarray(M) for M in answer]).argmax(axis=2).tolist()]
     if len(set(got)) != len(got):
         return "la liste contient des doublons"
     want = {tuple(np.asarray(M).argmax(axis=1).tolist()) for M in expected}
