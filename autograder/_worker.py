@@ -37,6 +37,8 @@ from typing import Any
 from autograder.plaindata import convert, dumps, from_plain, to_plain
 
 MAX_RESULT_BYTES = 256 * 1024 * 1024
+#: where a submission may write besides its folder; emptied after each job where they are private
+SCRATCH = ("/tmp", "/var/tmp", "/dev/shm")
 CLONE_NEWNET = 0x40000000
 PR_SET_DUMPABLE = 4
 PR_SET_PDEATHSIG = 1
@@ -179,12 +181,47 @@ def _spawn_channel_server(channel: tuple[int, int], others: list[int], info: dic
 
 
 def _private_mounts() -> bool:
-    """A /tmp and a /proc of this process's own (it is PID 1 of a fresh namespace)."""
+    """Writable scratch places (/tmp, /var/tmp, /dev/shm) and a /proc of this process's own (it
+    is PID 1 of a fresh namespace): submissions on other channels can neither see nor leave
+    anything there."""
     libc = _libc()
     flags = MS_NOSUID | MS_NODEV
-    return (libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None) == 0
-            and libc.mount(b"tmpfs", b"/tmp", b"tmpfs", flags, b"mode=1777") == 0
-            and libc.mount(b"proc", b"/proc", b"proc", flags | MS_NOEXEC, None) == 0)
+    code = {os.path.realpath(p) for p in [sys.prefix, sys.exec_prefix, *sys.path] if p}
+    if any(c.startswith(place + os.sep) for c in code for place in SCRATCH):
+        return False  # Python lives under /tmp (a test's venv): a tmpfs there would hide it
+    if libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None) != 0:
+        return False
+    for place in SCRATCH:
+        if os.path.isdir(place) and libc.mount(b"tmpfs", place.encode(), b"tmpfs", flags, b"mode=1777") != 0:
+            return False
+    return libc.mount(b"proc", b"/proc", b"proc", flags | MS_NOEXEC, None) == 0
+
+
+def _scratch_entries() -> set[str]:
+    return {os.path.join(place, entry) for place in SCRATCH if os.path.isdir(place) for entry in os.listdir(place)}
+
+
+def _clear_scratch(before: set[str]) -> None:
+    """Remove what a job added to the private scratch places (what was there before, such as
+    the mount points of a Python installed under /tmp, stays): the next submission finds
+    nothing of this one's."""
+    for place in SCRATCH:
+        if os.path.isdir(place):
+            for entry in os.listdir(place):
+                path = os.path.join(place, entry)
+                if path in before:
+                    continue
+                if os.path.isdir(path) and not os.path.islink(path):
+                    shutil.rmtree(path, onerror=_ignore_missing)
+                else:
+                    _remove_missing_ok(path)
+
+
+def _remove_missing_ok(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass  # gone already
 
 
 def _drop_capabilities() -> None:
@@ -221,6 +258,7 @@ def _libc() -> ctypes.CDLL:
 
 def run_job(job: dict, *, own_pid_namespace: bool, sweep_uid: bool = True) -> tuple[dict, bytes]:
     limits = job["limits"]
+    before = _scratch_entries() if own_pid_namespace else set()
     workdir = tempfile.mkdtemp(prefix="submission-")
     os.chmod(workdir, 0o777)  # the child may run as another user and needs to write here
     for name, text in job["files"].items():
@@ -228,7 +266,7 @@ def run_job(job: dict, *, own_pid_namespace: bool, sweep_uid: bool = True) -> tu
             continue
         with open(os.path.join(workdir, name), "w", encoding="utf-8") as f:
             f.write(text)
-    area = _ResultArea.create()
+    area = _ResultArea.create(min(int(limits.get("result_bytes", MAX_RESULT_BYTES)), MAX_RESULT_BYTES))
     out_r, out_w = os.pipe()
     started = time.monotonic()
     pid = os.fork()
@@ -248,7 +286,10 @@ def run_job(job: dict, *, own_pid_namespace: bool, sweep_uid: bool = True) -> tu
                     uid=(job.get("run_as") or {}).get("uid") if sweep_uid else None)
     # read only now: nothing the student started is left to write to the area
     lines, overflow = area.read_and_close()
-    shutil.rmtree(workdir, onerror=_ignore_missing)
+    if own_pid_namespace:
+        _clear_scratch(before)  # a private /tmp (bubblewrap's, or the channel's)
+    else:
+        shutil.rmtree(workdir, onerror=_ignore_missing)
     return {
         "exit": status,
         "timed_out": timed_out,
@@ -272,18 +313,19 @@ class _ResultArea:
 
     HEADER = struct.Struct("<QQ")
 
-    def __init__(self, memory: mmap.mmap) -> None:
+    def __init__(self, memory: mmap.mmap, capacity: int) -> None:
         self.memory = memory
+        self.capacity = capacity
         self.used = 0
 
     @classmethod
-    def create(cls) -> "_ResultArea":
-        return cls(mmap.mmap(-1, cls.HEADER.size + MAX_RESULT_BYTES))
+    def create(cls, capacity: int) -> "_ResultArea":
+        return cls(mmap.mmap(-1, cls.HEADER.size + capacity), capacity)
 
     def append(self, data: bytes) -> bool:
         """Add one line (child side); False when there is no room left, which is recorded."""
         begin = self.HEADER.size + self.used
-        if self.used + len(data) > MAX_RESULT_BYTES:
+        if self.used + len(data) > self.capacity:
             self.HEADER.pack_into(self.memory, 0, self.used, 1)
             return False
         self.memory[begin:begin + len(data)] = data
@@ -294,7 +336,7 @@ class _ResultArea:
     def read_and_close(self) -> tuple[bytes, bool]:
         """The complete lines and whether the child ran out of room (server side, after the child)."""
         used, overflow = self.HEADER.unpack_from(self.memory, 0)
-        used = min(used, MAX_RESULT_BYTES)  # the header is the student's to scribble on
+        used = min(used, self.capacity)  # the header is the student's to scribble on
         data = self.memory[self.HEADER.size:self.HEADER.size + used]
         self.memory.close()
         return data, bool(overflow)

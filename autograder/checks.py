@@ -103,7 +103,7 @@ def seed_for(assignment_id: str, check_id: str, submission_key: str) -> int:
 
 
 def judge(check: Check, answer: Any, expected: Any, *, args: tuple, helpers: ModuleType | None,
-          rng: np.random.Generator) -> cmp.Comparison:
+          rng: np.random.Generator | None) -> cmp.Comparison:
     """Compare one answer with what was expected, by the check's comparator."""
     opts = dict(check.options)
     if check.kind == "property":

@@ -55,7 +55,8 @@ def grade(assignment: Assignment, submission: Submission | str | Path, *, sandbo
     first_read: dict[str, str] = {}
     same_as: dict[str, str] = {}
     for check in checks:
-        inputs = check.inputs(assignment.helpers, seed_for(assignment.id, check.draw or check.id, submission.key))
+        seed = seed_for(assignment.id, check.draw or check.id, submission.key) if check.generate else 0
+        inputs = check.inputs(assignment.helpers, seed)
         reqs = check.requests(inputs)
         plan.append((check, inputs, reqs))
         for req in reqs:
@@ -76,7 +77,9 @@ def grade(assignment: Assignment, submission: Submission | str | Path, *, sandbo
     lang = assignment.language
     results = []
     for number, (check, inputs, reqs) in zip(_numbers(checks), plan):
-        rng = np.random.default_rng(seed_for(assignment.id, check.id + "/judge", submission.key))
+        # only a property may draw random numbers of its own (a generator costs ~15 us to make)
+        rng = (np.random.default_rng(seed_for(assignment.id, check.id + "/judge", submission.key))
+               if check.kind == "property" else None)
         verdict = _judge_check(check, inputs, reqs, outcome, references, assignment, rng)
         feedback = "" if verdict.ok else render(verdict.message, lang, hidden=check.hidden)
         results.append(CheckResult(
@@ -94,7 +97,7 @@ def grade(assignment: Assignment, submission: Submission | str | Path, *, sandbo
 
 
 def _judge_check(check: Check, inputs: list[tuple], reqs: list, outcome: Outcome,
-                 references: References | None, assignment: Assignment, rng: np.random.Generator) -> Comparison:
+                 references: References | None, assignment: Assignment, rng: np.random.Generator | None) -> Comparison:
     fixed = len(check.cases) if check.call else 1
     for index, (args, req) in enumerate(zip(inputs, reqs)):
         answer = outcome.answers.get(req.id)

@@ -64,6 +64,8 @@ class Limits:
     processes: int = 32
     output_bytes: int = 32 * 1024
     file_bytes: int = 16 * 1024 * 1024
+    #: all the answers of one run together (the shared area they are written to)
+    result_bytes: int = 256 * 1024 * 1024
 
     def wire(self) -> dict:
         return asdict(self)

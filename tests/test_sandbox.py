@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder.sandbox import Limits, Request
+from autograder.sandbox import Limits, Request, Sandbox
 
 
 def run(box, source, *requests, limits=None):
@@ -238,3 +238,122 @@ def test_user_mode_switches_uid_and_refuses_readable_hidden_files(user_sandbox, 
     src = "def f(p):\n    try:\n        return open(p).read()\n    except OSError as e:\n        return type(e).__name__\n"
     out = run(user_sandbox, src, call("a", "f", str(secret)))
     assert out.answers["a"].value == "PermissionError"
+
+
+def test_answers_beyond_the_result_limit_end_the_run_and_keep_the_earlier_ones(sandbox):
+    src = "import numpy as np\nA = 1\nBIG = np.zeros(300_000)\nB = 2\n"
+    out = run(sandbox, src, Request("a", "A"), Request("big", "BIG"), Request("b", "B"),
+              limits=Limits(result_bytes=1 << 20))
+    assert out.answers["a"].value == 1
+    assert out.problem == "result_too_large" and "big" not in out.answers and "b" not in out.answers
+
+
+def test_answers_written_before_the_child_dies_are_kept(sandbox):
+    src = "import os\nA = [1, 2, 3]\ndef boom():\n    os._exit(3)\ndef after():\n    return 'fresh child'\n"
+    out = run(sandbox, src, Request("a", "A"), call("boom", "boom"), call("c", "after"))
+    assert out.answers["a"].value == [1, 2, 3]
+    assert out.answers["boom"].error_type == "died" and out.answers["c"].value == "fresh child"
+
+
+def test_the_torch_server_is_for_submissions_that_import_torch():
+    from autograder.sandbox import needs_torch
+
+    assert needs_torch({"a.py": "import numpy as np, torch.nn as nn\n"}, [])
+    assert needs_torch({"a.py": "x = 1; from torch import nn\n"}, [])
+    assert needs_torch({"a.py": "import torchvision\n"}, [])
+    assert needs_torch({"a.py": "import importlib\nm = importlib.import_module('tor' + 'ch')\n"}, [])
+    # a mention is not an import: these run on the light server, which forks ten times faster
+    assert not needs_torch({"a.py": '"""Checked against torch.autograd."""\n# import torch\nmytorch = 1\n'}, [])
+    assert needs_torch({"a.py": "x = 1\n"}, [Request("r", "f", call=True, args=([1.0],), convert="torch")])
+
+
+# --------------------------------------------------------------------------- channels: submissions side by side
+
+SIDE_BY_SIDE = (
+    "import os, time, subprocess\n"
+    "open('/tmp/mine-' + str(os.getpid()), 'w').write('x')\n"
+    "def probe(seconds):\n"
+    "    start = time.monotonic()\n"
+    "    time.sleep(seconds)\n"
+    "    caps = open('/proc/self/status').read().split('CapEff:')[1].split()[0]\n"
+    "    return [start, time.monotonic(), sorted(os.listdir('/tmp')), os.getpid(), caps,\n"
+    "            sorted(int(p) for p in os.listdir('/proc') if p.isdigit())]\n"
+)
+
+
+@pytest.fixture(scope="module")
+def channels():
+    """A sandbox whose servers have three channels, started the way a batch starts them."""
+    with Sandbox(workers=3, limits=Limits(wall=30, call=5, exec=10)) as box:
+        box.start(torch=False)
+        if not box.concurrent:
+            pytest.skip(f"{box.isolation.mode}: the kernel refuses a PID namespace per channel here")
+        yield box
+
+
+def _side_by_side(box, n, seconds=0.6):
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(n) as pool:
+        outs = list(pool.map(lambda _: run(box, SIDE_BY_SIDE, call("p", "probe", seconds)), range(n)))
+    return [o.answers["p"].value for o in outs]
+
+
+def test_channels_run_submissions_at_the_same_time(channels):
+    probes = _side_by_side(channels, 3)
+    starts, ends = [p[0] for p in probes], [p[1] for p in probes]
+    assert max(starts) < min(ends), "three sleeping submissions on three channels must overlap"
+
+
+def test_a_submission_sees_nothing_of_the_ones_running_beside_it(channels):
+    for tmp, pid, caps, pids in (p[2:] for p in _side_by_side(channels, 3)):
+        # its own /tmp (its workdir and its own file only), its own PID namespace, no capability
+        assert [f for f in tmp if f.startswith("mine-")] == [f"mine-{pid}"]
+        assert len([f for f in tmp if f.startswith("submission-")]) == 1
+        assert pid < 50 and len(pids) < 10, "the other channels' processes must not be visible"
+        assert int(caps, 16) == 0
+
+
+def test_leftovers_die_with_their_own_submission_only(channels):
+    daemon = ("import os, time\ndef f():\n    if os.fork() == 0:\n        os.setsid()\n        time.sleep(300)\n"
+              "        os._exit(0)\n    return 1\n")
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(2) as pool:
+        slow = pool.submit(run, channels, SIDE_BY_SIDE, call("p", "probe", 1.5))
+        time.sleep(0.3)
+        started = time.monotonic()
+        quick = run(channels, daemon, call("a", "f"))
+        assert quick.answers["a"].value == 1 and time.monotonic() - started < 5
+        # the neighbour's cleanup (its daemon killed) did not touch the submission still running
+        assert slow.result().answers["p"].ok
+
+
+SCRATCH_WRITER = (
+    "import os\n"
+    "def write(tag):\n"
+    "    done = []\n"
+    "    for place in ('/tmp', '/var/tmp', '/dev/shm'):\n"
+    "        try:\n"
+    "            open(os.path.join(place, 'left-by-' + tag), 'w').write(tag)\n"
+    "            done.append(place)\n"
+    "        except OSError:\n"
+    "            pass\n"
+    "    return done\n"
+    "def look():\n"
+    "    return sorted(f for place in ('/tmp', '/var/tmp', '/dev/shm') if os.path.isdir(place)\n"
+    "                  for f in os.listdir(place) if f.startswith('left-by-'))\n"
+)
+
+
+@pytest.mark.parametrize("box_name", ["sandbox", "channels"])
+def test_the_next_submission_finds_nothing_the_previous_one_left(box_name, request):
+    box = request.getfixturevalue(box_name)
+    if box.isolation.mode not in ("bwrap",):
+        pytest.skip("only a private /tmp can be emptied between submissions")
+    for tag in ("first", "second", "third"):
+        out = run(box, SCRATCH_WRITER, call("w", "write", tag), call("l", "look"))
+        # a channel's scratch places are writable (mode 1777, its own tmpfs); as another uid
+        # under bubblewrap's own /tmp they may not be: then there is nothing to leave behind
+        assert box_name == "sandbox" or len(out.answers["w"].value) == 3
+        assert out.answers["l"].value == [f"left-by-{tag}"] * len(out.answers["w"].value)
