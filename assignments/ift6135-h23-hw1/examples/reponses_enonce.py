@@ -6,7 +6,6 @@ l'éq. (39) (-1, et les itérés -1), « converge » vers 0 (-1, -1). Attendu : 
 
 from __future__ import annotations
 
-import itertools
 
 import numpy as np
 
@@ -53,8 +52,18 @@ def mixer_dimensions(image_size, output_shape):
 Q4A_DIMENSIONS = {"P": 16, "S": 16, "C": 128}
 
 # Q4(c) : « ce sont les matrices de permutation P^2 = I ... les matrices symétriques »
-Q4C_MATRICES_P = [np.eye(9)[list(pi)] for pi in itertools.permutations(range(9))
-                  if all(pi[pi[i]] == i for i in range(9))]
+def _involutions(rest):
+    """Every pi with pi(pi(i)) = i on the indices in rest: each one fixed, or swapped with a later one."""
+    if not rest:
+        return [{}]
+    first, others = rest[0], rest[1:]
+    out = [{first: first, **m} for m in _involutions(others)]
+    for j in others:
+        out += [{first: j, j: first, **m} for m in _involutions([k for k in others if k != j])]
+    return out
+
+
+Q4C_MATRICES_P = [np.eye(9)[[m[i] for i in range(9)]] for m in _involutions(list(range(9)))]
 
 
 def mixer_row_permutations(n, p):
