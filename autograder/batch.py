@@ -17,7 +17,6 @@ import hashlib
 import json
 import multiprocessing
 import os
-import queue
 import signal
 import threading
 from dataclasses import dataclass, replace
@@ -118,11 +117,9 @@ def _run(assignment: Assignment, todo: list[SubmissionRef], *, out: Path, jobs: 
         else:
             slots = worker.start_shared(torch=_may_need_torch(worker.assignment, todo))
             ctx = multiprocessing.get_context("fork")
-            channels = ctx.Queue()
-            for index in range(slots):
-                channels.put(index)
+            claimed = ctx.Value("i", 0)  # the next channel to hand out (a counter: no feeder thread to race)
             # forked, not pickled: each process gets the worker, with the servers already running
-            with ctx.Pool(slots, initializer=_init_pool, initargs=(worker, channels)) as pool:
+            with ctx.Pool(slots, initializer=_init_pool, initargs=(worker, claimed, slots)) as pool:
                 # the reports' libraries load while the class is graded, not after it
                 threading.Thread(target=_import_report_libraries, daemon=True).start()
                 for results in pool.imap_unordered(_grade_in_pool, todo, chunksize=2):
@@ -195,13 +192,13 @@ class _Worker:
 _POOL_WORKER: list[_Worker] = []
 
 
-def _init_pool(worker: _Worker, channels) -> None:
+def _init_pool(worker: _Worker, claimed, slots: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    try:
-        channel = channels.get_nowait()
-    except queue.Empty:
-        channel = None  # a process started to replace one that died: its channel went with it
-    worker.claim(channel)
+    with claimed.get_lock():
+        channel = claimed.value
+        claimed.value += 1
+    # a process started to replace one that died finds no channel left: it gets its own sandbox
+    worker.claim(channel if channel < slots else None)
     _POOL_WORKER.append(worker)
 
 
