@@ -198,3 +198,29 @@ def test_unknown_format_is_a_usage_error(tmp_path):
     r = subprocess.run([sys.executable, "-m", "autograder", "grade", "ift6135-h20-hw1", str(EXAMPLES / "perfect.py"),
                         "--out", str(tmp_path), "--format", "docx"], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 2 and "invalid choice: 'docx'" in r.stderr
+
+
+def test_grading_processes_share_the_sandbox_servers_one_channel_each(tmp_path, monkeypatch):
+    from autograder import batch
+
+    assignment = load_assignment("td-gradients")
+    for i in range(8):
+        shutil.copy(assignment.solution_file, tmp_path / f"student{i}.py")
+    log = tmp_path / "claims.txt"
+    real_claim = batch._Worker.claim
+
+    def claim(self, channel):
+        real_claim(self, channel)
+        shared = self.sandbox._pools["light"]._server is not None
+        with open(log, "a") as f:  # written by each forked grading process
+            f.write(f"{channel} {shared}\n")
+
+    monkeypatch.setattr(batch._Worker, "claim", claim)
+    outcome = grade_batch(assignment, [tmp_path], out=tmp_path / "out", jobs=2)
+    assert all(r.score == r.max_score for r in outcome.results)
+    claims = [line.split() for line in log.read_text().splitlines()]
+    if not claims or claims[0][1] == "False":
+        pytest.skip("this kernel refuses a PID namespace per channel: each process has its own sandbox")
+    # every process got a channel of its own on the servers the parent started: none started its own
+    assert sorted(int(c) for c, _ in claims) == list(range(batch.SUBMISSIONS_PER_JOB * 2))
+    assert all(shared == "True" for _, shared in claims)
