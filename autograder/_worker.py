@@ -22,6 +22,7 @@ import io
 import json
 import mmap
 import os
+import re
 import resource
 import select
 import shutil
@@ -46,7 +47,7 @@ PR_SET_PDEATHSIG = 1
 CLONE_NEWNS = 0x00020000
 CLONE_NEWPID = 0x20000000
 PR_SET_NO_NEW_PRIVS = 38
-MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 0x2, 0x4, 0x8, 0x4000, 0x40000
+MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_REC, MS_PRIVATE = 0x2, 0x4, 0x8, 0x1000, 0x4000, 0x40000
 MADV_HUGEPAGE = 14
 MADV_COLLAPSE = 25
 #: attributes whose use in a function marked "derive by hand" is refused, read from its source
@@ -187,15 +188,38 @@ def _private_mounts() -> bool:
     anything there."""
     libc = _libc()
     flags = MS_NOSUID | MS_NODEV
-    code = {os.path.realpath(p) for p in [sys.prefix, sys.exec_prefix, *sys.path] if p}
-    if any(c.startswith(place + os.sep) for c in code for place in SCRATCH):
-        return False  # Python lives under /tmp (a test's venv): a tmpfs there would hide it
     if libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None) != 0:
         return False
     for place in SCRATCH:
-        if os.path.isdir(place) and libc.mount(b"tmpfs", place.encode(), b"tmpfs", flags, b"mode=1777") != 0:
+        if not os.path.isdir(place):
+            continue
+        # what is mounted inside (a Python installed under /tmp, bound there by bubblewrap)
+        # is put back on top of the fresh tmpfs, through descriptors opened before it hides them
+        inside = {point: os.open(point, os.O_PATH) for point in _mount_points_under(place)}
+        if libc.mount(b"tmpfs", place.encode(), b"tmpfs", flags, b"mode=1777") != 0:
             return False
+        for point, fd in inside.items():
+            if os.path.isdir(f"/proc/self/fd/{fd}"):
+                os.makedirs(point, exist_ok=True)
+            else:
+                os.makedirs(os.path.dirname(point), exist_ok=True)
+                open(point, "a").close()
+            bound = libc.mount(f"/proc/self/fd/{fd}".encode(), point.encode(), None, MS_BIND | MS_REC, None)
+            os.close(fd)
+            if bound != 0:
+                return False
     return libc.mount(b"proc", b"/proc", b"proc", flags | MS_NOEXEC, None) == 0
+
+
+def _mount_points_under(place: str) -> list[str]:
+    """The outermost mount points below ``place`` (from /proc/self/mountinfo)."""
+    points = []
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            point = re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), line.split()[4])
+            if point.startswith(place + "/"):
+                points.append(point)
+    return [p for p in points if not any(p != q and p.startswith(q + "/") for q in points)]
 
 
 def _scratch_entries() -> set[str]:

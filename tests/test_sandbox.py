@@ -357,3 +357,13 @@ def test_the_next_submission_finds_nothing_the_previous_one_left(box_name, reque
         # under bubblewrap's own /tmp they may not be: then there is nothing to leave behind
         assert box_name == "sandbox" or len(out.answers["w"].value) == 3
         assert out.answers["l"].value == [f"left-by-{tag}"] * len(out.answers["w"].value)
+
+
+def test_python_stays_read_only_and_importable_on_a_channel(channels):
+    # wherever Python is installed (a CI checkout under /tmp included: the channel's fresh
+    # /tmp puts it back on top), a submission imports from it and cannot write into it
+    src = ("import sys, os\nimport numpy.linalg\ndef f():\n    try:\n"
+           "        open(os.path.join(sys.prefix, 'planted'), 'w').write('x')\n        return 'written'\n"
+           "    except OSError as e:\n        return e.errno\n")
+    out = run(channels, src, call("a", "f"))
+    assert out.answers["a"].ok and out.answers["a"].value != "written"
