@@ -17,6 +17,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import re
 import signal
 import threading
 from dataclasses import dataclass, replace
@@ -25,14 +26,13 @@ from pathlib import Path
 
 from autograder import __version__
 from autograder.assignment import Assignment, load_assignment
-from autograder.errors import SubmissionError, UsageError
+from autograder.errors import UsageError
 from autograder.grading import grade, invalid_results, sandbox_for
 from autograder.inputs import SubmissionRef, discover
 from autograder.references import References
 from autograder.report.gradescope import gradescope_json, read_results_json, write_json_atomic
 from autograder.results import Results
-from autograder.sandbox import detect_isolation, needs_torch
-from autograder.submission import load_submission
+from autograder.sandbox import detect_isolation
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,12 @@ def _run(assignment: Assignment, todo: list[SubmissionRef], *, out: Path, jobs: 
                 done[ref.id] = results
                 _advance(bar)
         else:
-            slots = worker.start_shared(torch=_may_need_torch(worker.assignment, todo))
+            # submissions that may import torch go last: the torch server starts (a second of
+            # CPU) while the others are graded, instead of every process waiting for it
+            may_torch = {ref.id: _may_import_torch(ref) for ref in todo}
+            todo = sorted(todo, key=lambda ref: may_torch[ref.id])
+            torch = any(may_torch.values()) or any(c.convert == "torch" for c in worker.assignment.checks)
+            slots = worker.start_shared(torch=torch)
             ctx = multiprocessing.get_context("fork")
             claimed = ctx.Value("i", 0)  # the next channel to hand out (a counter: no feeder thread to race)
             # forked, not pickled: each process gets the worker, with the servers already running
@@ -212,18 +217,21 @@ def _import_report_libraries() -> None:
     import pandas  # noqa: F401
 
 
-def _may_need_torch(assignment: Assignment, todo: list[SubmissionRef]) -> bool:
-    """Whether any submission will go to the torch server (so it is worth starting up front)."""
-    for ref in todo:
-        if ref.problem:
-            continue
-        try:
-            submission = load_submission(ref.path, starter=assignment.starter, key=ref.id)
-        except SubmissionError:
-            continue  # graded as unreadable, without a sandbox
-        if needs_torch(submission.files, []):
-            return True
-    return any(check.convert == "torch" for check in assignment.checks)
+#: an import of torch (or of what may load it), in a .py file's text or a notebook's JSON
+_TORCH_IMPORT = re.compile(rb"\b(?:import|from)\s+(?:torch\w*|functorch|jax)\b|\bimportlib\b|\b__import__\b")
+
+
+def _may_import_torch(ref: SubmissionRef) -> bool:
+    """A cheap guess from the raw bytes (the sandbox decides for itself, exactly): it only orders
+    the work and says whether to start the torch server. Zips and folders count as maybe."""
+    if ref.problem:
+        return False
+    if not ref.path.is_file() or ref.path.suffix.lower() == ".zip":
+        return True
+    try:
+        return bool(_TORCH_IMPORT.search(ref.path.read_bytes()))
+    except OSError:
+        return False  # unreadable: graded as such, without a sandbox
 
 
 def _read_previous(out: Path, submission_id: str) -> tuple[Results, str] | None:
