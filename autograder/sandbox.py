@@ -282,6 +282,10 @@ class Sandbox:
         limits = limits or self.limits
         deadline = time.monotonic() + limits.wall
         outcome = self._run_once(files, main, chunks, requests, limits)
+        if outcome.problem and outcome.problem.startswith("worker_died") and not outcome.answers:
+            # the server went away, not (as far as we know) the student's process: once more on a
+            # fresh server before anyone is charged (a submission that kills servers is, next time)
+            outcome = self._run_once(files, main, chunks, requests, limits)
         answers: dict[str, Answer] = {}
         incidents = []
         wall = cpu = 0.0

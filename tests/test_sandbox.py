@@ -367,3 +367,16 @@ def test_python_stays_read_only_and_importable_on_a_channel(channels):
            "    except OSError as e:\n        return e.errno\n")
     out = run(channels, src, call("a", "f"))
     assert out.answers["a"].ok and out.answers["a"].value != "written"
+
+
+def test_a_server_that_dies_is_replaced_without_charging_the_next_submission():
+    import signal as signals
+
+    with Sandbox(workers=2, limits=Limits(wall=30, call=5, exec=10)) as box:
+        box.start(torch=False)
+        assert run(box, "X = 1\n", Request("x", "X")).answers["x"].value == 1
+        server = box._pools["light"]._server
+        os.kill(server.proc.pid, signals.SIGKILL)  # the whole server tree goes (bwrap takes it along)
+        out = run(box, "X = 2\n", Request("x", "X"))
+        assert out.answers["x"].value == 2 and not out.incidents
+        assert box._pools["light"]._server is not server
