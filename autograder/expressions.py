@@ -326,6 +326,12 @@ def parse_expression(text: object, *, allowed: Collection[str] | None = None,
     """
     if not isinstance(text, str):
         raise ExpressionError("expr_not_text", {"type": type(text).__name__})
+    # a class writes the same formulas again and again; a parse is immutable and only read
+    return _parse(text, None if allowed is None else frozenset(allowed), frozenset(variables))
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse(text: str, allowed: frozenset[str] | None, variables: frozenset[str]) -> ParsedExpression:
     if len(text) > MAX_LENGTH:
         raise ExpressionError("expr_too_long", {"length": len(text), "limit": MAX_LENGTH})
     if not text.strip():
