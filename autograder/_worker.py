@@ -104,15 +104,24 @@ def _serve_in_turn(channels: list[tuple[int, int]], info: dict, *, own_pid_names
         for fd in ready:
             out = streams[fd]
             job = _read_msg(fd)
-            if job is None:
+            body = _read_body(fd, int(job.get("body_bytes", 0))) if job is not None else None
+            if job is None or body is None:
                 del streams[fd]
                 os.close(fd)
                 out.close()
                 continue
-            reply, lines = run_job(job, own_pid_namespace=own_pid_namespace, sweep_uid=sweep_uid)
-            # the child's lines follow the reply as raw bytes: the grader parses each once
+            try:
+                reply, area = run_job(job, body, own_pid_namespace=own_pid_namespace, sweep_uid=sweep_uid)
+            finally:
+                body.close()
+            # the child's lines follow the reply as raw bytes (the grader parses each once),
+            # written from the shared area: no student's answers pass through this heap
+            lines = area.lines()
             reply["lines_bytes"] = len(lines)
-            _write_msg(out, reply, tail=lines)
+            _write_msg(out, reply)
+            _write_all(out.fileno(), lines)
+            lines.release()
+            area.close()
             if os.getpid() == 1:
                 isolation.reap_orphans()
 
@@ -144,16 +153,15 @@ def _spawn_channel_server(channel: tuple[int, int], others: list[int], info: dic
         os._exit(code)
 
 
-def run_job(job: dict, *, own_pid_namespace: bool, sweep_uid: bool = True) -> tuple[dict, bytes]:
+def run_job(job: dict, body: mmap.mmap, *, own_pid_namespace: bool,
+            sweep_uid: bool = True) -> tuple[dict, "_ResultArea"]:
+    """Run one job: ``job`` is its header (limits, main file), ``body`` its files, cells and
+    requests, read by the child alone. What a submission sends or answers never enters this
+    process's heap, so no later child, forked from it, inherits a trace of an earlier one."""
     limits = job["limits"]
     before = isolation.scratch_entries() if own_pid_namespace else set()
     workdir = tempfile.mkdtemp(prefix="submission-")
     os.chmod(workdir, 0o777)  # the child may run as another user and needs to write here
-    for name, text in job["files"].items():
-        if "/" in name or name.startswith(".") or not name:
-            continue
-        with open(os.path.join(workdir, name), "w", encoding="utf-8") as f:
-            f.write(text)
     area = _ResultArea.create(min(int(limits.get("result_bytes", MAX_RESULT_BYTES)), MAX_RESULT_BYTES))
     out_r, out_w = os.pipe()
     started = time.monotonic()
@@ -162,6 +170,8 @@ def run_job(job: dict, *, own_pid_namespace: bool, sweep_uid: bool = True) -> tu
         code = 0
         try:
             os.close(out_r)
+            job = {**job, **json.loads(body[:int(job.get("body_bytes", 0))] or b"{}")}
+            _write_files(workdir, job.get("files", {}))
             _child(job, workdir, area, out_w)
         except BaseException:  # noqa: BLE001 - the child must never return into the server loop
             code = 70
@@ -173,7 +183,7 @@ def run_job(job: dict, *, own_pid_namespace: bool, sweep_uid: bool = True) -> tu
     _kill_leftovers(pid, own_pid_namespace=own_pid_namespace,
                     uid=(job.get("run_as") or {}).get("uid") if sweep_uid else None)
     # read only now: nothing the student started is left to write to the area
-    lines, overflow = area.read_and_close()
+    overflow = area.overflowed()
     if own_pid_namespace:
         isolation.clear_scratch(before)  # a private /tmp (bubblewrap's, or the channel's)
     else:
@@ -186,7 +196,37 @@ def run_job(job: dict, *, own_pid_namespace: bool, sweep_uid: bool = True) -> tu
         "output_dropped": dropped,
         "wall": round(time.monotonic() - started, 4),
         "cpu": round(cpu, 4),
-    }, lines
+    }, area
+
+
+def _write_files(workdir: str, files: dict) -> None:
+    for name, text in files.items():
+        if "/" in name or name.startswith(".") or not name:
+            continue
+        with open(os.path.join(workdir, name), "w", encoding="utf-8") as f:
+            f.write(text)
+
+
+def _read_body(fd: int, n: int) -> mmap.mmap | None:
+    """``n`` bytes from the channel, straight into a fresh mapping (None at end of input)."""
+    body = mmap.mmap(-1, max(n, 1))
+    view = memoryview(body)
+    got = 0
+    while got < n:
+        k = os.readv(fd, [view[got:n]])
+        if k == 0:
+            view.release()
+            body.close()
+            return None
+        got += k
+    view.release()
+    return body
+
+
+def _write_all(fd: int, data) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 class _ResultArea:
@@ -221,13 +261,16 @@ class _ResultArea:
         self.HEADER.pack_into(self.memory, 0, self.used, 0)
         return True
 
-    def read_and_close(self) -> tuple[bytes, bool]:
-        """The complete lines and whether the child ran out of room (server side, after the child)."""
-        used, overflow = self.HEADER.unpack_from(self.memory, 0)
-        used = min(used, self.capacity)  # the header is the student's to scribble on
-        data = self.memory[self.HEADER.size:self.HEADER.size + used]
+    def lines(self) -> memoryview:
+        """The complete lines, in place (server side, after the child); release before close."""
+        used = min(self.HEADER.unpack_from(self.memory, 0)[0], self.capacity)  # the student's to scribble on
+        return memoryview(self.memory)[self.HEADER.size:self.HEADER.size + used]
+
+    def overflowed(self) -> bool:
+        return bool(self.HEADER.unpack_from(self.memory, 0)[1])
+
+    def close(self) -> None:
         self.memory.close()
-        return data, bool(overflow)
 
 
 def _collect(pid: int, out_r: int, *, deadline: float, output_cap: int) -> tuple[bytes, int, bool]:
@@ -544,11 +587,9 @@ def _read_exact(fd: int, n: int) -> bytes | None:
     return bytes(buf)
 
 
-def _write_msg(stream, obj: dict, tail: bytes = b"") -> None:
+def _write_msg(stream, obj: dict) -> None:
     data = json.dumps(obj, allow_nan=False).encode()
     stream.write(struct.pack(">I", len(data)) + data)
-    if tail:
-        stream.write(tail)
     stream.flush()
 
 

@@ -313,15 +313,16 @@ class Sandbox:
 
     def _run_once(self, files: dict[str, str], main: str, chunks: list[str], requests: list[Request],
                   limits: Limits) -> Outcome:
-        job = {"files": files, "main": main, "chunks": chunks,
-               "requests": [r.wire() for r in requests], "limits": limits.wire()}
+        # the header the server reads, and the body only the student's process reads
+        body = json.dumps({"files": files, "chunks": chunks, "requests": [r.wire() for r in requests]}).encode()
+        job = {"main": main, "limits": limits.wire(), "body_bytes": len(body)}
         if self.isolation.run_as:
             job["run_as"] = {"uid": self.isolation.run_as[0], "gid": self.isolation.run_as[1],
                              "unshare_net": self.isolation.mode == "user"}
         pool = self._pools["full" if needs_torch(files, requests) else "light"]
         channel = pool.acquire()
         try:
-            reply, lines = channel.request(job, timeout=limits.wall + 15)
+            reply, lines = channel.request(job, body=body, timeout=limits.wall + 15)
         except _ServerDied as e:
             pool.replace(channel)
             return Outcome(answers={}, finished=False, problem=f"worker_died:{e}")
@@ -471,12 +472,12 @@ class _Channel:
         self.server.concurrent = bool(ready.get("concurrent"))
         self.ready = True
 
-    def request(self, job: dict, *, timeout: float) -> tuple[dict, bytes]:
-        """Send a job; the reply and the raw answer lines that follow it."""
+    def request(self, job: dict, *, body: bytes = b"", timeout: float) -> tuple[dict, bytes]:
+        """Send a job (its header, then ``body`` raw); the reply and the raw answer lines that follow it."""
         self.await_ready()
         data = json.dumps(job).encode()
         try:
-            _write_all(self.write_fd, struct.pack(">I", len(data)) + data)
+            _write_all(self.write_fd, struct.pack(">I", len(data)) + data + body)
         except (BrokenPipeError, OSError):
             raise _ServerDied("pipe closed") from None
         deadline = time.monotonic() + timeout

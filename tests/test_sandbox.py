@@ -380,3 +380,52 @@ def test_a_server_that_dies_is_replaced_without_charging_the_next_submission():
         out = run(box, "X = 2\n", Request("x", "X"))
         assert out.answers["x"].value == 2 and not out.incidents
         assert box._pools["light"]._server is not server
+
+
+def _descendants(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    children.setdefault(int(f.read().rsplit(")", 1)[1].split()[1]), []).append(int(entry))
+            except OSError:
+                continue
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo += children.get(p, [])
+    return out
+
+
+def _memory_holds(pid: int, needle: bytes) -> bool:
+    with open(f"/proc/{pid}/maps") as maps, open(f"/proc/{pid}/mem", "rb", 0) as mem:
+        for line in maps:
+            fields = line.split()
+            if not fields[1].startswith("rw"):
+                continue
+            start, end = (int(x, 16) for x in fields[0].split("-"))
+            try:
+                mem.seek(start)
+                if needle in mem.read(end - start):
+                    return True
+            except (OSError, ValueError, OverflowError):
+                continue  # a region that cannot be read (guard pages, vsyscall)
+    return False
+
+
+def test_no_trace_of_a_submission_stays_in_the_server_its_successors_are_forked_from():
+    # a later child starts as a copy of the server: the server must never have held an earlier
+    # student's code or answers in its own memory (they travel through mappings it unmaps)
+    if os.geteuid() != 0:
+        pytest.skip("reading another process's memory needs root")
+    marker = "CODE_OF_ANOTHER_STUDENT_" + "7f3a9c"  # built here so the test's own text differs
+    with Sandbox(workers=1, preload=("numpy",), limits=Limits(wall=30, call=5, exec=10)) as box:
+        src = f"SECRET = {marker!r}\ndef f():\n    return SECRET * 3\n"
+        out = run(box, src, Request("s", "SECRET"), call("f", "f"))
+        assert out.answers["s"].value == marker
+        servers = [p for p in _descendants(box._pools["light"]._server.proc.pid)
+                   if b"autograder._worker" in open(f"/proc/{p}/cmdline", "rb").read()]
+        assert servers
+        assert not any(_memory_holds(p, marker.encode()) for p in servers)
