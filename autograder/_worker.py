@@ -111,17 +111,22 @@ def _serve_in_turn(channels: list[tuple[int, int]], info: dict, *, own_pid_names
                 out.close()
                 continue
             try:
-                reply, area = run_job(job, body, own_pid_namespace=own_pid_namespace, sweep_uid=sweep_uid)
+                reply, area, output = run_job(job, body, own_pid_namespace=own_pid_namespace,
+                                              sweep_uid=sweep_uid)
             finally:
                 body.close()
-            # the child's lines follow the reply as raw bytes (the grader parses each once),
-            # written from the shared area: no student's answers pass through this heap
+            # the child's lines, then its output, follow the reply as raw bytes (the grader
+            # parses each line once), written from the mappings: none of it passes this heap
             lines = area.lines()
+            printed = memoryview(output)[:reply["output_bytes"]]
             reply["lines_bytes"] = len(lines)
             _write_msg(out, reply)
             _write_all(out.fileno(), lines)
+            _write_all(out.fileno(), printed)
             lines.release()
+            printed.release()
             area.close()
+            output.close()
             if os.getpid() == 1:
                 isolation.reap_orphans()
 
@@ -154,7 +159,7 @@ def _spawn_channel_server(channel: tuple[int, int], others: list[int], info: dic
 
 
 def run_job(job: dict, body: mmap.mmap, *, own_pid_namespace: bool,
-            sweep_uid: bool = True) -> tuple[dict, "_ResultArea"]:
+            sweep_uid: bool = True) -> tuple[dict, "_ResultArea", mmap.mmap]:
     """Run one job: ``job`` is its header (limits, main file), ``body`` its files, cells and
     requests, read by the child alone. What a submission sends or answers never enters this
     process's heap, so no later child, forked from it, inherits a trace of an earlier one."""
@@ -177,8 +182,8 @@ def run_job(job: dict, body: mmap.mmap, *, own_pid_namespace: bool,
             code = 70
         os._exit(code)
     os.close(out_w)
-    output, dropped, timed_out = _collect(pid, out_r, deadline=started + limits["wall"],
-                                          output_cap=limits["output_bytes"])
+    output = mmap.mmap(-1, max(int(limits["output_bytes"]), 1))
+    output_used, dropped, timed_out = _collect(pid, out_r, deadline=started + limits["wall"], sink=output)
     status, cpu = _reap(pid, timed_out)
     _kill_leftovers(pid, own_pid_namespace=own_pid_namespace,
                     uid=(job.get("run_as") or {}).get("uid") if sweep_uid else None)
@@ -192,11 +197,11 @@ def run_job(job: dict, body: mmap.mmap, *, own_pid_namespace: bool,
         "exit": status,
         "timed_out": timed_out,
         "result_overflow": overflow,
-        "output": output.decode("utf-8", "replace"),
+        "output_bytes": output_used,
         "output_dropped": dropped,
         "wall": round(time.monotonic() - started, 4),
         "cpu": round(cpu, 4),
-    }, area
+    }, area, output
 
 
 def _write_files(workdir: str, files: dict) -> None:
@@ -273,12 +278,14 @@ class _ResultArea:
         self.memory.close()
 
 
-def _collect(pid: int, out_r: int, *, deadline: float, output_cap: int) -> tuple[bytes, int, bool]:
-    """Relay the child's output (capped) until it ends or its time is up."""
-    output = bytearray()
-    dropped = 0
+def _collect(pid: int, out_r: int, *, deadline: float, sink: mmap.mmap) -> tuple[int, int, bool]:
+    """Relay the child's output into ``sink`` (what does not fit is counted and dropped) until
+    it ends or its time is up. Read straight into mappings: none of it enters this heap."""
+    used = dropped = 0
     timed_out = False
     exited_at = None
+    view = memoryview(sink)
+    discard = memoryview(bytearray(1 << 16))  # one buffer, overwritten: what it holds is dropped
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
@@ -291,14 +298,17 @@ def _collect(pid: int, out_r: int, *, deadline: float, output_cap: int) -> tuple
             break
         ready, _, _ = select.select([out_r], [], [], min(remaining, 0.02 if exited_at else 0.25))
         if ready:
-            chunk = os.read(out_r, 1 << 16)
-            if not chunk:
+            room = len(view) - used
+            n = os.readv(out_r, [view[used:] if room else discard])
+            if n == 0:
                 break
-            room = max(output_cap - len(output), 0)
-            output += chunk[:room]
-            dropped += max(len(chunk) - room, 0)
+            if room:
+                used += n
+            else:
+                dropped += n
+    view.release()
     os.close(out_r)
-    return bytes(output), dropped, timed_out
+    return used, dropped, timed_out
 
 
 def _exited(pid: int) -> bool:

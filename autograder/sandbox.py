@@ -484,10 +484,11 @@ class _Channel:
         reply = self.read_message(deadline)
         if reply is None:
             raise _ServerDied("no reply")
-        size = reply.get("lines_bytes", 0)
-        lines = _read_exact(self.read_fd, size, deadline) if size else b""
-        if lines is None:
+        lines = _read_exact(self.read_fd, int(reply.get("lines_bytes", 0)), deadline)
+        output = _read_exact(self.read_fd, int(reply.get("output_bytes", 0)), deadline)
+        if lines is None or output is None:
             raise _ServerDied("no reply")
+        reply["output"] = output.decode("utf-8", "replace")
         return reply, lines
 
     def read_message(self, deadline: float) -> dict | None:
@@ -513,6 +514,8 @@ def _write_all(fd: int, data: bytes) -> None:
 
 
 def _read_exact(fd: int, n: int, deadline: float) -> bytes | None:
+    if n == 0:
+        return b""
     buf = bytearray()
     while len(buf) < n:
         remaining = deadline - time.monotonic()
