@@ -17,7 +17,6 @@ import hashlib
 import json
 import multiprocessing
 import os
-import re
 import signal
 import threading
 from dataclasses import dataclass, replace
@@ -32,7 +31,7 @@ from autograder.inputs import SubmissionRef, discover
 from autograder.references import References
 from autograder.report.gradescope import gradescope_json, read_results_json, write_json_atomic
 from autograder.results import Results
-from autograder.sandbox import detect_isolation
+from autograder.sandbox import detect_isolation, may_need_torch
 
 
 @dataclass(frozen=True)
@@ -217,19 +216,15 @@ def _import_report_libraries() -> None:
     import pandas  # noqa: F401
 
 
-#: an import of torch (or of what may load it), in a .py file's text or a notebook's JSON
-_TORCH_IMPORT = re.compile(rb"\b(?:import|from)\s+(?:torch\w*|functorch|jax)\b|\bimportlib\b|\b__import__\b")
-
-
 def _may_import_torch(ref: SubmissionRef) -> bool:
-    """A cheap guess from the raw bytes (the sandbox decides for itself, exactly): it only orders
-    the work and says whether to start the torch server. Zips and folders count as maybe."""
+    """A guess from the raw bytes (the sandbox decides for itself, exactly): it only orders the
+    work and says whether to start the torch server. Zips and folders count as maybe."""
     if ref.problem:
         return False
     if not ref.path.is_file() or ref.path.suffix.lower() == ".zip":
         return True
     try:
-        return bool(_TORCH_IMPORT.search(ref.path.read_bytes()))
+        return may_need_torch(ref.path.read_bytes())
     except OSError:
         return False  # unreadable: graded as such, without a sandbox
 

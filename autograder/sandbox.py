@@ -330,16 +330,27 @@ class Sandbox:
         return _outcome_from_reply(reply, lines, requests)
 
 
+#: the modules that load torch, and the ways of importing one by a computed name
+_TORCH_MODULES = r"(?:torch\w*|functorch|jax)"
+_DYNAMIC_IMPORT = r"\b(?:__import__|importlib)\b"
 #: a submission that imports torch (or autograd tools) runs on the server that preloaded it; a
 #: mention in a docstring does not count. An import this misses (built from strings) still
 #: works, on the light server, at the cost of importing torch in the child.
-_TORCH = re.compile(r"(?:^|;)[ \t]*(?:import[ \t][^\n#]*\b(?:torch\w*|functorch|jax)\b|from[ \t]+(?:torch\w*|functorch|jax)\b)"
-                    r"|\b(?:__import__|importlib)\b", re.MULTILINE)
+_TORCH = re.compile(rf"(?:^|;)[ \t]*(?:import[ \t][^\n#]*\b{_TORCH_MODULES}\b|from[ \t]+{_TORCH_MODULES}\b)"
+                    rf"|{_DYNAMIC_IMPORT}", re.MULTILINE)
+#: the same, loosely, in a file's raw bytes (a notebook's JSON included): a guess, never fewer
+_TORCH_LOOSE = re.compile(rf"\b(?:import|from)\s[^\n\"#]*\b{_TORCH_MODULES}\b|{_DYNAMIC_IMPORT}".encode())
 
 
 def needs_torch(files: dict[str, str], requests: list[Request]) -> bool:
     """Whether a submission goes to the server that preloaded torch."""
     return any(r.convert == "torch" for r in requests) or any(_TORCH.search(text) for text in files.values())
+
+
+def may_need_torch(raw: bytes) -> bool:
+    """A cheap guess from a submission file's bytes, before it is read as a submission: true
+    whenever :func:`needs_torch` could be (and sometimes when it is not)."""
+    return bool(_TORCH_LOOSE.search(raw))
 
 
 class _Pool:
@@ -367,8 +378,12 @@ class _Pool:
                         self._idle.put(channel)
 
     def keep_only(self, index: int) -> None:
-        """Use channel ``index`` alone: a process forked after :meth:`start` shares the server."""
+        """Use channel ``index`` alone: a process forked after :meth:`start` shares the server.
+        (A server not started yet will be this process's own, with one channel.)"""
         with self._lock:
+            if self._server is None:
+                self.size = 1
+                return
             self._only = index
             kept = []
             while not self._idle.empty():

@@ -267,6 +267,21 @@ def test_the_torch_server_is_for_submissions_that_import_torch():
     assert needs_torch({"a.py": "x = 1\n"}, [Request("r", "f", call=True, args=([1.0],), convert="torch")])
 
 
+def test_the_batch_guess_of_torch_never_misses_an_import():
+    import json
+
+    from autograder.sandbox import may_need_torch, needs_torch
+
+    sources = ["import numpy as np, torch.nn as nn\n", "x = 1; from torch import nn\n", "import torchvision\n",
+               "import importlib\n", "m = __import__('tor' + 'ch')\n", '"""Against torch."""\nmytorch = 1\n',
+               "import numpy as np\n"]
+    for src in sources:
+        notebook = json.dumps({"cells": [{"cell_type": "code", "source": src.splitlines(keepends=True)}]})
+        for raw in (src.encode(), notebook.encode()):
+            assert may_need_torch(raw) or not needs_torch({"a.py": src}, []), src
+    assert not may_need_torch(b"import numpy as np\n")
+
+
 # --------------------------------------------------------------------------- channels: submissions side by side
 
 SIDE_BY_SIDE = (
@@ -429,3 +444,12 @@ def test_no_trace_of_a_submission_stays_in_the_server_its_successors_are_forked_
                    if b"autograder._worker" in open(f"/proc/{p}/cmdline", "rb").read()]
         assert servers
         assert not any(_memory_holds(p, marker.encode()) for p in servers)
+
+
+def test_a_server_started_after_the_fork_is_the_process_own_with_one_channel():
+    with Sandbox(workers=4, limits=Limits(wall=30, call=5, exec=10)) as box:
+        box.start(torch=False)  # the batch guessed no torch
+        box.keep_only(2)        # as a forked grading process does
+        out = run(box, "import torch\nX = int(torch.ones(3).sum())\n", Request("x", "X"))
+        assert out.answers["x"].value == 3
+        assert len(box._pools["full"]._server.channels) == 1
