@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import collections
+import re
 import sys
 import textwrap
 import types
@@ -19,6 +20,10 @@ AUTOGRAD_ATTRIBUTES = frozenset(
     {"backward", "autograd", "functorch", "jacrev", "jacfwd", "hessian", "vjp", "jvp",
      "grad_and_value", "make_dual", "vhp", "hvp", "requires_grad_"}
 )
+
+
+#: every name the scan below reports contains one of these words ("func" for torch.func and functorch)
+_MAY_NAME_AUTOGRAD = re.compile("|".join(sorted(AUTOGRAD_ATTRIBUTES | {"func", "jax"})))
 
 
 class AutogradBanned(BaseException):
@@ -50,22 +55,33 @@ class AutogradBan:
         if code is None:
             return ""
         if code not in self.scanned:
+            lines = self._source_lines(code)
+            if lines is not None and lines.isascii() and not _MAY_NAME_AUTOGRAD.search(lines):
+                # nothing the parse below could find is written there (most functions): no parse.
+                # ASCII only: other letters can spell the same identifiers (NFKC), so those parse
+                self.scanned[code] = ""
+                return ""
             node = self._own_lines(code)
             if node is None:
                 node = self._definition(code.co_filename, code.co_firstlineno)
             self.scanned[code] = _autograd_use(node) if node is not None else _source_uses_autograd(func)
         return self.scanned[code]
 
-    def _own_lines(self, code: types.CodeType) -> ast.AST | None:
-        """The function's lines alone, parsed: a few lines instead of the whole file (a file
-        parse costs ~3 ms). None when they do not parse on their own (then the file is)."""
+    def _source_lines(self, code: types.CodeType) -> str | None:
+        """The lines the function's code spans in its source (None when the source is unknown)."""
         source = self.sources.get(code.co_filename)
         if source is None:
             return None
-        last = _last_line(code)
-        lines = source.splitlines(keepends=True)[code.co_firstlineno - 1:last]
+        return "".join(source.splitlines(keepends=True)[code.co_firstlineno - 1:_last_line(code)])
+
+    def _own_lines(self, code: types.CodeType) -> ast.AST | None:
+        """The function's lines alone, parsed: a few lines instead of the whole file (a file
+        parse costs ~3 ms). None when they do not parse on their own (then the file is)."""
+        lines = self._source_lines(code)
+        if lines is None:
+            return None
         try:
-            return ast.parse(textwrap.dedent("".join(lines)))
+            return ast.parse(textwrap.dedent(lines))
         except SyntaxError:
             return None
 

@@ -52,6 +52,8 @@ class Assignment:
     limits: Limits = Limits()
     preload: tuple[str, ...] = ("numpy", "torch")
     hidden_visibility: str = "after_due_date"
+    #: how many sets of generated inputs the class shares (0: a set of its own per submission)
+    variants: int = 16
     settings: dict = field(default_factory=dict)
 
     @property
@@ -147,11 +149,16 @@ def load_assignment(ref: str | Path, *, solution_dir: Path | None = None) -> Ass
         candidate = root.parent.parent / "solutions" / config["id"]
         solution_dir = candidate if candidate.is_dir() else None
     limits = Limits(**{k: v for k, v in (config.get("limits") or {}).items() if k in Limits.__dataclass_fields__})
+    variants = config.get("variants", 16)
+    if type(variants) is not int or not 0 <= variants <= 100_000:
+        raise ConfigError(f"{config_path}: variants must be a whole number from 0 (inputs drawn per "
+                          f"submission) to 100000, not {variants!r}")
     return Assignment(
         id=str(config["id"]), title=str(config["title"]), language=language, root=root,
         starter=str(config["starter"]), questions=questions, checks=tuple(checks),
         helpers=load_helpers(root / "checks" / "helpers.py"), solution_dir=solution_dir, limits=limits,
         preload=tuple(config.get("preload", ("numpy", "torch"))), hidden_visibility=hidden_visibility,
+        variants=variants,
         settings={k: v for k, v in config.items() if k not in ("questions",)},
     )
 

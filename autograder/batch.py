@@ -26,7 +26,7 @@ from pathlib import Path
 from autograder import __version__
 from autograder.assignment import Assignment, load_assignment
 from autograder.errors import UsageError
-from autograder.grading import grade, invalid_results, sandbox_for
+from autograder.grading import Plans, grade, invalid_results, sandbox_for
 from autograder.inputs import SubmissionRef, discover
 from autograder.references import References
 from autograder.report.gradescope import gradescope_json, read_results_json, write_json_atomic
@@ -149,6 +149,7 @@ class _Worker:
     def __init__(self, root: Path, isolation: str, out: Path, fingerprint: str, *, slots: int = 1) -> None:
         self.assignment = load_assignment(root)
         self.references = References(self.assignment)
+        self.plans = Plans(self.assignment)
         self.sandbox = sandbox_for(self.assignment, isolation=isolation, workers=slots)
         self.isolation = isolation
         self.slots = slots
@@ -180,7 +181,8 @@ class _Worker:
         if ref.problem:
             results = invalid_results(self.assignment, ref.id, ref.problem)
         else:
-            results = grade(self.assignment, ref.path, sandbox=self.sandbox, references=self.references, key=ref.id)
+            results = grade(self.assignment, ref.path, sandbox=self.sandbox, references=self.references,
+                            plans=self.plans, key=ref.id)
         results = replace(results, submission=ref.id, metadata={**results.metadata, **ref.metadata})
         data = gradescope_json(results)
         data["extra_data"]["fingerprint"] = self.fingerprint

@@ -95,11 +95,26 @@ class Check:
                 for i, args in enumerate(inputs)]
 
 
-def seed_for(assignment_id: str, check_id: str, submission_key: str) -> int:
-    """Same submission, same inputs: a regrade draws exactly what the first grading drew.
-    (``check_id`` is the check's ``draw`` name when it has one.)"""
-    digest = hashlib.sha256(f"{assignment_id}\0{check_id}\0{submission_key}".encode()).digest()
+def seed_for(assignment_id: str, check_id: str, key: str) -> int:
+    """Same key, same inputs: a regrade draws exactly what the first grading drew.
+    (``check_id`` is the check's ``draw`` name when it has one; ``key`` is a :func:`draw_key`.)"""
+    digest = hashlib.sha256(f"{assignment_id}\0{check_id}\0{key}".encode()).digest()
     return int.from_bytes(digest[:8], "little")
+
+
+def draw_key(assignment_id: str, submission_key: str, variants: int) -> str:
+    """Which set of generated inputs a submission gets: one of ``variants`` sets, picked by a
+    hash of its key, or (``variants`` 0) a set of its own.
+
+    Shared sets let a batch draw each set, encode it and compute its references once instead of
+    once per submission. They cost no safety: the set is picked by the submission id, which a
+    student does not know before submitting (Gradescope gives each submission a new one), and
+    hidden checks never show their inputs.
+    """
+    if variants <= 0:
+        return submission_key
+    digest = hashlib.sha256(f"{assignment_id}\0{submission_key}".encode()).digest()
+    return f"variant {int.from_bytes(digest[:8], 'little') % variants}"
 
 
 def judge(check: Check, answer: Any, expected: Any, *, args: tuple, helpers: ModuleType | None,

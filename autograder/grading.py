@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from autograder.assignment import Assignment
-from autograder.checks import Check, case_prefix, judge, seed_for
+from autograder.checks import Check, case_prefix, draw_key, judge, seed_for
 from autograder.compare import Comparison, fail
 from autograder.errors import SubmissionError
 from autograder.messages import Message, render
@@ -31,8 +31,47 @@ def sandbox_for(assignment: Assignment, *, isolation: str = "auto", workers: int
                    limits=assignment.limits)
 
 
+class Plans:
+    """What each check asks, per set of draws: its inputs and requests, made once and kept.
+
+    A batch keeps one per process, so a shared set of draws (see
+    :func:`autograder.checks.draw_key`) is drawn and encoded once, not once per submission.
+    Kept inputs are shared by every submission that gets them: their arrays are made read-only,
+    so that a helper that edits its ``args`` fails loudly instead of changing later gradings.
+    """
+
+    def __init__(self, assignment: Assignment) -> None:
+        self.assignment = assignment
+        self._memo: dict[tuple[str, str | None], tuple[list[tuple], list[Request]]] = {}
+
+    def get(self, check: Check, draw: str, *, shared: bool) -> tuple[list[tuple], list[Request]]:
+        """``check``'s inputs and requests for the set of draws ``draw`` (kept when ``shared``)."""
+        key = (check.id, draw if check.generate else None)
+        plan = self._memo.get(key)
+        if plan is None:
+            seed = seed_for(self.assignment.id, check.draw or check.id, draw) if check.generate else 0
+            inputs = check.inputs(self.assignment.helpers, seed)
+            plan = (inputs, check.requests(inputs))
+            if shared or not check.generate:
+                _read_only(inputs)
+                self._memo[key] = plan
+        return plan
+
+
+def _read_only(value: Any) -> None:
+    if isinstance(value, np.ndarray):
+        value.flags.writeable = False
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            _read_only(v)
+    elif isinstance(value, dict):
+        for v in value.values():
+            _read_only(v)
+
+
 def grade(assignment: Assignment, submission: Submission | str | Path, *, sandbox: Sandbox,
-          references: References | None = None, public_only: bool = False, key: str | None = None) -> Results:
+          references: References | None = None, plans: Plans | None = None, public_only: bool = False,
+          key: str | None = None) -> Results:
     """Grade one submission. A broken or hostile submission is graded too: 0 where it fails.
 
     >>> grade(load_assignment("ift6135-h20-hw1"), "alice.py", sandbox=box).score
@@ -49,15 +88,16 @@ def grade(assignment: Assignment, submission: Submission | str | Path, *, sandbo
             return invalid_results(assignment, key or Path(submission).stem, reason, checks=checks, started=started)
     if references is None and any(c.expect == "reference" for c in checks):
         references = References(assignment)
+    plans = plans or Plans(assignment)
+    shared = assignment.variants > 0
+    draw = draw_key(assignment.id, submission.key, assignment.variants)
     plan = []
     requests = []
     #: several checks often read the same value: it is asked for (and sent back) once
     first_read: dict[str, str] = {}
     same_as: dict[str, str] = {}
     for check in checks:
-        seed = seed_for(assignment.id, check.draw or check.id, submission.key) if check.generate else 0
-        inputs = check.inputs(assignment.helpers, seed)
-        reqs = check.requests(inputs)
+        inputs, reqs = plans.get(check, draw, shared=shared)
         plan.append((check, inputs, reqs))
         for req in reqs:
             if type(req) is Request and not req.call:
@@ -80,7 +120,8 @@ def grade(assignment: Assignment, submission: Submission | str | Path, *, sandbo
         # only a property may draw random numbers of its own (a generator costs ~15 us to make)
         rng = (np.random.default_rng(seed_for(assignment.id, check.id + "/judge", submission.key))
                if check.kind == "property" else None)
-        verdict = _judge_check(check, inputs, reqs, outcome, references, assignment, rng)
+        verdict = _judge_check(check, inputs, reqs, outcome, references, assignment, rng,
+                               draw=draw if shared else None)
         feedback = "" if verdict.ok else render(verdict.message, lang, hidden=check.hidden)
         results.append(CheckResult(
             id=check.id, question=check.question, name=check.name, number=number,
@@ -97,8 +138,8 @@ def grade(assignment: Assignment, submission: Submission | str | Path, *, sandbo
 
 
 def _judge_check(check: Check, inputs: list[tuple], reqs: list, outcome: Outcome,
-                 references: References | None, assignment: Assignment, rng: np.random.Generator | None) -> Comparison:
-    fixed = len(check.cases) if check.call else 1
+                 references: References | None, assignment: Assignment, rng: np.random.Generator | None,
+                 *, draw: str | None) -> Comparison:
     for index, (args, req) in enumerate(zip(inputs, reqs)):
         answer = outcome.answers.get(req.id)
         if answer is None:
@@ -106,7 +147,7 @@ def _judge_check(check: Check, inputs: list[tuple], reqs: list, outcome: Outcome
             return fail("no_answer", reason=reason)
         if not answer.ok:
             return Comparison(False, _error_message(check, args, answer))
-        expected = _expected(check, args, references, case=index if index < fixed else None)
+        expected = _expected(check, args, references, case=index, draw=draw)
         verdict = judge(check, answer.value, expected, args=args, helpers=assignment.helpers, rng=rng)
         if not verdict.ok:
             if check.call and args and verdict.message is not None:
@@ -117,9 +158,9 @@ def _judge_check(check: Check, inputs: list[tuple], reqs: list, outcome: Outcome
     return Comparison(True)
 
 
-def _expected(check: Check, args: tuple, references: References | None, *, case: int | None) -> Any:
+def _expected(check: Check, args: tuple, references: References | None, *, case: int, draw: str | None) -> Any:
     if check.expect == "reference":
-        return references.answer(check, args, case=case)
+        return references.answer(check, args, case=case, draw=draw)
     if check.expect == "value":
         return check.expected_value
     return None

@@ -221,6 +221,8 @@ def _array_to_json(a: np.ndarray) -> dict:
 
 #: the common dtypes, already little-endian on the wire (saves two dtype constructions per array)
 _LITTLE = {np.dtype(c): np.dtype(c).newbyteorder("<") for c in "?bBhHiIlLqQefdgFDG"}
+#: the same, by the name they travel under (parsing a dtype name costs more than the rest of a small array)
+_WIRE_DTYPES = {d.str: d for d in _LITTLE.values()}
 
 
 def _array_copy(a: np.ndarray) -> Any:
@@ -235,10 +237,13 @@ def _array_copy(a: np.ndarray) -> Any:
 def _array_from_json(spec: Any) -> np.ndarray:
     if type(spec) is not dict:
         raise PlainDataError("bad array header")
-    try:
-        dtype = np.dtype(str(spec.get("dtype")))
-    except TypeError:
-        raise PlainDataError(f"unknown array dtype {spec.get('dtype')!r}") from None
+    name = spec.get("dtype")
+    dtype = _WIRE_DTYPES.get(name) if type(name) is str else None
+    if dtype is None:
+        try:
+            dtype = np.dtype(str(name))
+        except TypeError:
+            raise PlainDataError(f"unknown array dtype {name!r}") from None
     if dtype.kind not in ALLOWED_KINDS:
         raise PlainDataError(f"array dtype {dtype} is not allowed")
     shape = spec.get("shape")
@@ -248,7 +253,8 @@ def _array_from_json(spec: Any) -> np.ndarray:
         raw = base64.b64decode(str(spec.get("data", "")), validate=True)
     except ValueError:  # binascii.Error
         raise PlainDataError("array data is not base64") from None
-    count = math.prod(shape)
-    if len(raw) != count * dtype.itemsize:
+    if len(raw) != math.prod(shape) * dtype.itemsize:
         raise PlainDataError("array data does not match its shape")
-    return np.frombuffer(raw, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="), copy=True)
+    array = np.frombuffer(raw, dtype=dtype).reshape(shape)
+    # a copy in native byte order: writable, and the receiver's own
+    return array.copy() if dtype.isnative else array.astype(dtype.newbyteorder("="))

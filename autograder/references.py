@@ -3,7 +3,8 @@
 The solution is ``solutions/<id>/<starter>``: a complete submission that scores full marks.
 Its answers go through the same plain-data conversion as a student's, so both sides of a
 comparison have the same types. The answers to a check's fixed cases are kept, so they are
-computed once per batch; generated cases once per submission.
+computed once per batch, and so are those to a shared set of generated inputs (see
+:func:`autograder.checks.draw_key`); inputs drawn for one submission alone are not kept.
 """
 
 from __future__ import annotations
@@ -22,18 +23,20 @@ class References:
     def __init__(self, assignment: Assignment) -> None:
         self.assignment = assignment
         self._module: ModuleType | None = None
-        self._memo: dict[tuple[str, int], Any] = {}
+        self._memo: dict[tuple[str, str | None, int], Any] = {}
 
-    def answer(self, check: Check, args: tuple, *, case: int | None = None) -> Any:
-        """The solution's answer to the request ``check`` makes with ``args``.
+    def answer(self, check: Check, args: tuple, *, case: int | None = None, draw: str | None = None) -> Any:
+        """The solution's answer to the request ``check`` makes with ``args``, its ``case``-th.
 
-        ``case`` is the index of one of the check's fixed cases: those answers are the same for
-        every submission and are kept. Inputs drawn for one submission (``case=None``) are
-        computed each time: no other submission asks them.
+        The answers to fixed cases are the same for every submission, and those to a shared set
+        of draws (named ``draw``) for every submission that gets it: both are kept. Without
+        ``case``, or for a generated case without ``draw`` (inputs drawn for one submission),
+        the answer is computed each time: no other submission asks it.
         """
-        if case is None:
+        fixed = len(check.cases) if check.call else 1
+        if case is None or case >= fixed and draw is None:
             return self._compute(check, args)
-        key = (check.id, case)
+        key = (check.id, draw if case >= fixed else None, case)
         if key not in self._memo:
             self._memo[key] = self._compute(check, args)
         return self._memo[key]

@@ -7,7 +7,8 @@ Each student file mixes, item by item (function or value), the solution and the 
 submissions' typical mistakes, so most submissions are partly wrong; ~40% import torch (so
 they run on the sandbox server that preloads it), ~3% have a syntax error, ~2% are slow (a
 0.5 s sleep at import), ~1% are the hostile example where there is one (infinite loops and
-sleeps that run into the per-call time limit).
+sleeps that run into the per-call time limit). Items are taken so that each file agrees with
+itself: an item the solution's code uses comes from the example only with that code.
 Notebooks are the same files split into cells. Prints submissions per second (wall clock of
 the whole `grade` call: worker start-up, grading, gradebook, summary and report), latency
 percentiles, and the peak memory of the process tree (PSS: pages shared after fork count
@@ -65,6 +66,7 @@ def make_class(assignment, n: int, folder: Path, *, kind: str, seed: int = 0) ->
                     taken[name] = rng.choice(having)
                 elif same:
                     taken[name] = same[0]
+            _keep_consistent(taken, spans, uses, donors)
             for name, begin, end in reversed(spans):
                 if name in taken:
                     text = text[:begin] + donors[taken[name]][name] + text[end:]
@@ -79,6 +81,22 @@ def make_class(assignment, n: int, folder: Path, *, kind: str, seed: int = 0) ->
         path.write_text(text if kind == "py" else _notebook(text), encoding="utf-8")
         paths.append(path)
     return paths
+
+
+def _keep_consistent(taken: dict[str, int], spans, uses: dict[str, set[str]], donors: list[dict]) -> None:
+    """Give back to the solution each taken item that a solution item uses while its donor has
+    no version of that user: a student's own code agrees with itself (the solution's code run on
+    an example's values mostly raised at import: ~40% of h23's class)."""
+    changed = True
+    while changed:
+        changed = False
+        for name, _, _ in spans:
+            if name in taken:
+                continue
+            for used in sorted(uses[name] & set(taken)):
+                if name not in donors[taken[used]]:
+                    del taken[used]
+                    changed = True
 
 
 def _donor(text: str) -> dict[str, str]:

@@ -7,9 +7,14 @@ from pathlib import Path
 import pytest
 
 from autograder.assignment import load_assignment
-from autograder.checks import load_checks, seed_for
+import dataclasses
+
+import numpy as np
+
+from autograder.checks import draw_key, load_checks, seed_for
 from autograder.errors import ConfigError
-from autograder.grading import grade
+from autograder.grading import Plans, grade
+from autograder.references import References
 
 
 class _Spy:
@@ -49,7 +54,89 @@ def test_checks_with_the_same_draw_get_the_same_inputs():
         return check.inputs(assignment.helpers, seed_for(assignment.id, check.draw or check.id, key))[fixed:]
 
     assert drawn(sharing[0], "alice") == drawn(sharing[1], "alice") == drawn(sharing[2], "alice")
-    assert drawn(sharing[0], "alice") != drawn(sharing[0], "bob")  # still drawn per submission
+    assert drawn(sharing[0], "alice") != drawn(sharing[0], "bob")  # another set of draws, other inputs
+
+
+def test_a_class_shares_a_few_sets_of_draws_picked_by_submission_id():
+    keys = [f"student{i}" for i in range(400)]
+    sets = {draw_key("a", k, 16) for k in keys}
+    assert len(sets) == 16  # every set is used, and no more
+    assert [draw_key("a", k, 16) for k in keys] == [draw_key("a", k, 16) for k in keys]  # a regrade: the same
+    assert draw_key("a", "student1", 16) != draw_key("b", "student1", 16) or draw_key("a", "student2", 16) != draw_key("b", "student2", 16)
+    assert {draw_key("a", k, 0) for k in keys} == set(keys)  # variants: 0, a set per submission
+
+
+class _Recorder:
+    """A sandbox that answers 0 to everything (so each answer is compared with its reference)
+    and keeps each run's requests."""
+
+    def __init__(self):
+        from autograder.sandbox import Isolation
+
+        self.isolation, self.runs = Isolation("rlimits"), []
+
+    def run(self, **job):
+        from autograder.sandbox import Answer, Outcome
+
+        self.runs.append(job["requests"])
+        return Outcome(answers={r.id: Answer(value=0.0) for r in job["requests"]})
+
+
+def _generated(requests):
+    return {r.id: r.args for r in requests if r.call and r.args}
+
+
+def test_submissions_of_one_set_get_the_same_inputs_drawn_and_answered_once(monkeypatch):
+    assignment = load_assignment("ift6135-devoir3")
+    same = [k for k in (f"s{i}" for i in range(200)) if draw_key(assignment.id, k, 16) == draw_key(assignment.id, "s0", 16)][:2]
+    other = next(k for k in (f"t{i}" for i in range(200)) if draw_key(assignment.id, k, 16) != draw_key(assignment.id, "s0", 16))
+    box, plans, refs = _Recorder(), Plans(assignment), References(assignment)
+    computed = []
+    real = References._compute
+    monkeypatch.setattr(References, "_compute", lambda self, check, args: computed.append(check.id) or real(self, check, args))
+    monkeypatch.setattr("autograder.grading.check_hidden_unreadable", lambda *a: None)
+    grade(assignment, assignment.solution_file, sandbox=box, references=refs, plans=plans, key=same[0])
+    after_first = len(computed)
+    grade(assignment, assignment.solution_file, sandbox=box, references=refs, plans=plans, key=same[1])
+    assert after_first and len(computed) == after_first  # the references of a set: computed once
+    grade(assignment, assignment.solution_file, sandbox=box, references=refs, plans=plans, key=other)
+    assert len(computed) > after_first  # another set: its own references
+    first, second, third = (_generated(r) for r in box.runs)
+    assert first and first.keys() == second.keys() == third.keys()
+    assert all(first[i] is second[i] for i in first)  # the same objects: drawn once
+    assert any(not np.array_equal(np.asarray(first[i][0]), np.asarray(third[i][0])) for i in first)
+
+
+def test_kept_inputs_are_read_only():
+    assignment = load_assignment("ift6135-devoir3")
+    check = next(c for c in assignment.checks if c.generate)
+    inputs, _ = Plans(assignment).get(check, "variant 3", shared=True)
+    arrays = [a for args in inputs for a in args if isinstance(a, np.ndarray)]
+    assert arrays and not any(a.flags.writeable for a in arrays)
+
+
+def test_variants_zero_draws_for_each_submission(monkeypatch):
+    assignment = dataclasses.replace(load_assignment("ift6135-devoir3"), variants=0)
+    box, plans = _Recorder(), Plans(assignment)
+    monkeypatch.setattr("autograder.grading.check_hidden_unreadable", lambda *a: None)
+    for key in ("s0", "s0", "s1"):
+        grade(assignment, assignment.solution_file, sandbox=box, references=References(assignment), plans=plans, key=key)
+    first, again, other = (_generated(r) for r in box.runs)
+    assert all(np.array_equal(np.asarray(first[i][0]), np.asarray(again[i][0])) for i in first)  # a regrade
+    assert any(not np.array_equal(np.asarray(first[i][0]), np.asarray(other[i][0])) for i in first)
+
+
+@pytest.mark.parametrize("value", [-1, "many", 2.5, 10**9])
+def test_variants_must_be_a_sensible_whole_number(tmp_path: Path, value):
+    import shutil
+
+    root = tmp_path / "assignments" / "demo"
+    shutil.copytree(load_assignment("ift6135-h20-hw1").root, root)
+    config = root / "assignment.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("\nquestions:", f"\nvariants: {value!r}\nquestions:", 1),
+                      encoding="utf-8")
+    with pytest.raises(ConfigError, match="variants must be a whole number"):
+        load_assignment(root)
 
 
 def test_generate_takes_only_the_keys_it_knows(tmp_path: Path):

@@ -303,3 +303,8 @@ def test_q5_behaviour_from_x0_above_one(sol):
     (g,) = torch.autograd.grad(_f_torch(x).sum(), x)
     assert len(sol.Q5A_POINTS_LIMITES) == 2 and torch.all(g.abs() > 1)  # no stationary limit
     assert sol.Q5A_COMPORTEMENT == "oscille"
+
+
+def test_q5_limit_points_need_no_more_steps_than_the_solution_takes(sol):
+    for x0 in (1.001, 1.5, 2.0, 7.0, 100.0):
+        assert sol._points_limites(x0) == sol._points_limites(x0, steps=1000)

@@ -453,3 +453,21 @@ def test_a_server_started_after_the_fork_is_the_process_own_with_one_channel():
         out = run(box, "import torch\nX = int(torch.ones(3).sum())\n", Request("x", "X"))
         assert out.answers["x"].value == 3
         assert len(box._pools["full"]._server.channels) == 1
+
+
+@pytest.mark.parametrize("body, found", [
+    ("    return 2 * x\n", ""),
+    ("    if False:\n        x.backward()\n    return 2 * x\n", ".backward"),  # read, never run
+    ("    if False:\n        x.\uff42\uff41\uff43\uff4b\uff57\uff41\uff52\uff44()\n    return 2 * x\n", ".backward"),  # fullwidth: the same name
+    ("    from torch import func\n    return 2 * x\n", "import torch.func"),
+    ("    import jax\n    return 2 * x\n", "import jax"),
+])
+def test_the_source_scan_names_autograd_whatever_letters_spell_it(body, found):
+    from autograder._autograd_ban import AutogradBan
+
+    source = "def f(x):\n" + body
+    namespace: dict = {}
+    exec(compile(source, "sub.py", "exec"), namespace)
+    ban = AutogradBan()
+    ban.sources["sub.py"] = source
+    assert ban.static_use(namespace["f"]) == found
