@@ -121,6 +121,7 @@ def load_assignment(ref: str | Path, *, solution_dir: Path | None = None) -> Ass
     """Load ``ref`` (an id under ``assignments/`` or a folder) and validate it."""
     import yaml
 
+    from autograder import yamldata
     from autograder.otter import is_otter_source, load_otter_assignment
 
     if is_otter_source(ref):  # an otter-grader zip, folder of tests or notebook: autograder/otter/
@@ -128,7 +129,7 @@ def load_assignment(ref: str | Path, *, solution_dir: Path | None = None) -> Ass
     root = find_assignment(ref).resolve()
     config_path = root / "assignment.yaml"
     try:
-        config = yaml.safe_load(config_path.read_text(encoding="utf-8")) or {}
+        config = yamldata.safe_load(config_path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as e:
         raise ConfigError(f"{config_path}: not valid YAML ({str(e).splitlines()[0]})") from None
     for key in ("id", "title", "language", "starter", "questions"):

@@ -24,7 +24,7 @@ from datetime import datetime
 from pathlib import Path
 
 from autograder import __version__
-from autograder.assignment import Assignment, load_assignment
+from autograder.assignment import Assignment
 from autograder.errors import UsageError
 from autograder.grading import Plans, grade, invalid_results, sandbox_for
 from autograder.inputs import SubmissionRef, discover
@@ -105,7 +105,7 @@ def _run(assignment: Assignment, todo: list[SubmissionRef], *, out: Path, jobs: 
     done: dict[str, Results] = {}
     bar = _progress_bar(len(todo)) if progress else None
     jobs = max(1, min(jobs, len(todo)))
-    worker = _Worker(assignment.root, isolation, out, fingerprint,
+    worker = _Worker(assignment, isolation, out, fingerprint,
                      slots=1 if jobs == 1 else min(SUBMISSIONS_PER_JOB * jobs, len(todo)))
     try:
         if jobs == 1:
@@ -146,8 +146,8 @@ SUBMISSIONS_PER_JOB = 2
 class _Worker:
     """One grading process's state: its assignment, references and sandbox."""
 
-    def __init__(self, root: Path, isolation: str, out: Path, fingerprint: str, *, slots: int = 1) -> None:
-        self.assignment = load_assignment(root)
+    def __init__(self, assignment: Assignment, isolation: str, out: Path, fingerprint: str, *, slots: int = 1) -> None:
+        self.assignment = assignment
         self.references = References(self.assignment)
         self.plans = Plans(self.assignment)
         self.sandbox = sandbox_for(self.assignment, isolation=isolation, workers=slots)

@@ -172,10 +172,12 @@ def load_checks(path: Path, *, hidden: bool, hidden_visibility: str) -> list[Che
     """Read one checks file; every mistake is a ConfigError naming the file and the check."""
     import yaml
 
+    from autograder import yamldata
+
     if not path.exists():
         return []
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        raw = yamldata.safe_load(path.read_text(encoding="utf-8")) or []
     except yaml.YAMLError as e:
         raise ConfigError(f"{path}: not valid YAML ({e.__class__.__name__}: {str(e).splitlines()[0]})") from None
     if not isinstance(raw, list):

@@ -137,13 +137,21 @@ def _unpack_export(path: Path, dest: Path) -> Path:
 def _export_folder(folder: Path) -> list[SubmissionRef]:
     import yaml
 
-    raw = yaml.safe_load((folder / METADATA).read_text(encoding="utf-8")) or {}
+    from autograder import yamldata
+
+    try:
+        raw = yamldata.safe_load((folder / METADATA).read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as e:
+        reason = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise UsageError(f"{folder / METADATA}: not valid YAML ({reason})") from None
+    if not isinstance(raw, dict):
+        raise UsageError(f"{folder / METADATA}: expected submission folders as keys, found a {type(raw).__name__}")
     problems_file = folder / ".problems.yml"
-    problems = (yaml.safe_load(problems_file.read_text(encoding="utf-8")) or {}) if problems_file.exists() else {}
+    problems = (yamldata.safe_load(problems_file.read_text(encoding="utf-8")) or {}) if problems_file.exists() else {}
     refs = []
     for key in sorted(raw, key=str):
         match = _SUBMISSION_FOLDER.match(str(key))
-        entry = raw[key] or {}
+        entry = raw[key] if isinstance(raw[key], dict) else {}
         sub_id = match.group(1) if match else str(key)
         path = folder / str(key)
         problem = problems.get(str(key))

@@ -39,13 +39,13 @@ def validate(assignment: Assignment, *, sandbox: Sandbox) -> list[ExampleOutcome
 
 def example_files(assignment: Assignment) -> list[tuple[Path, float | None]]:
     """The examples and their documented scores (``examples/expected.yaml``: name -> score)."""
-    import yaml
+    from autograder import yamldata
 
     folder = assignment.root / "examples"
     if not folder.is_dir():
         return []
     expected_path = folder / "expected.yaml"
-    expected = yaml.safe_load(expected_path.read_text(encoding="utf-8")) if expected_path.exists() else {}
+    expected = yamldata.safe_load(expected_path.read_text(encoding="utf-8")) if expected_path.exists() else {}
     found = []
     for path in sorted(folder.iterdir()):
         if not path.is_file() or path.suffix not in (".py", ".ipynb", ".zip") or path.name.startswith("."):

@@ -79,6 +79,21 @@ def test_discover_reads_gradescope_metadata(tmp_path):
     assert refs[0].metadata["created_at"].startswith("2026-02-04T22:10:00")
 
 
+@pytest.mark.parametrize("metadata, said", [
+    ("submission_1: [unclosed\n", "not valid YAML"),
+    ("- just\n- a list\n", "expected submission folders as keys, found a list"),
+    (b"\xff\xfe:", "not valid YAML"),
+])
+def test_a_broken_metadata_file_is_one_clear_line(tmp_path, metadata, said):
+    export = make_export(tmp_path)
+    target = export / "submission_metadata.yml"
+    target.write_bytes(metadata if isinstance(metadata, bytes) else metadata.encode())
+    r = subprocess.run([sys.executable, "-m", "autograder", "grade", "ift6135-h20-hw1", str(export),
+                        "--out", str(tmp_path / "out"), "--quiet"], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode != 0 and said in r.stderr and "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
 def test_export_zip_with_hostile_entries_reports_those_submissions_only(tmp_path, sandbox):
     export = make_export(tmp_path / "src")
     archive = zip_export(export, tmp_path / "export.zip", hostile=True)
