@@ -93,20 +93,23 @@ def grade(assignment: Assignment, submission: Submission | str | Path, *, sandbo
     draw = draw_key(assignment.id, submission.key, assignment.variants)
     plan = []
     requests = []
-    #: several checks often read the same value: it is asked for (and sent back) once
-    first_read: dict[str, str] = {}
+    #: several checks often ask the same question (read a value, call a function on the same
+    #: arguments): it is asked, and its answer sent back, once
+    first: dict[tuple, int] = {}
     same_as: dict[str, str] = {}
     for check in checks:
         inputs, reqs = plans.get(check, draw, shared=shared)
         plan.append((check, inputs, reqs))
         for req in reqs:
-            if type(req) is Request and not req.call:
-                # the same question whatever check asks it: read this name
-                key = req.name
-                if key in first_read:
-                    same_as[req.id] = first_read[key]
+            if type(req) is Request:
+                at = first.get(req.question)
+                if at is not None:
+                    same_as[req.id] = requests[at].id
+                    if requests[at].group is not None and requests[at].group != req.group:
+                        # asked for two checks: the failure of one must not skip it for the other
+                        requests[at] = requests[at].ungrouped
                     continue
-                first_read[key] = req.id
+                first[req.question] = len(requests)
             requests.append(req)
     outcome = sandbox.run(files=submission.files, main=submission.main, chunks=list(submission.chunks),
                           requests=requests, limits=assignment.limits)

@@ -102,9 +102,10 @@ def test_submissions_of_one_set_get_the_same_inputs_drawn_and_answered_once(monk
     grade(assignment, assignment.solution_file, sandbox=box, references=refs, plans=plans, key=other)
     assert len(computed) > after_first  # another set: its own references
     first, second, third = (_generated(r) for r in box.runs)
-    assert first and first.keys() == second.keys() == third.keys()
+    assert first and first.keys() == second.keys()
     assert all(first[i] is second[i] for i in first)  # the same objects: drawn once
-    assert any(not np.array_equal(np.asarray(first[i][0]), np.asarray(third[i][0])) for i in first)
+    # (another set may ask a few calls fewer: a draw that happens to equal another is asked once)
+    assert any(not np.array_equal(np.asarray(first[i][0]), np.asarray(third[i][0])) for i in first.keys() & third.keys())
 
 
 def test_kept_inputs_are_read_only():
@@ -145,3 +146,36 @@ def test_generate_takes_only_the_keys_it_knows(tmp_path: Path):
                     "   generate: {using: g, count: 3, seed: 4}}\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="generate takes using, count and draw, not seed"):
         load_checks(path, hidden=True, hidden_visibility="visible")
+
+
+def test_a_call_asked_by_several_checks_is_made_once(sandbox):
+    assignment = load_assignment("ift6135-devoir3")
+    planned = [r.question for c in assignment.checks
+               for r in Plans(assignment).get(c, draw_key(assignment.id, "spy", assignment.variants), shared=True)[1]]
+    assert len(planned) > len(set(planned)), "devoir3's checks do ask some calls twice"
+    spy = _Spy(sandbox)
+    results = grade(assignment, assignment.solution_file, sandbox=spy, key="spy")
+    asked = [r.question for r in spy.requests]
+    assert sorted(asked) == sorted(set(planned)), "each question (a read, a call on its arguments) asked once"
+    assert results.score == results.max_score  # and every check that shares one got its answer
+
+
+def test_a_shared_call_is_not_skipped_when_the_other_check_failed_first(sandbox, tmp_path: Path):
+    from autograder.checks import Check
+
+    base = load_assignment("ift6135-h20-hw1")
+    question = next(q.id for q in base.questions if q.graded == "auto")
+    first = Check(id="first", question=question, points=1, name="first", target="double", call=True, hidden=True,
+                  cases=((-1.0,), (2.0,)), expect="value", expected_value=4.0)
+    second = Check(id="second", question=question, points=1, name="second", target="double", call=True,
+                   hidden=True, cases=((2.0,),), expect="value", expected_value=4.0)
+    assignment = dataclasses.replace(base, checks=(first, second))
+    spy = _Spy(sandbox)
+    source = "def double(x):\n    if x < 0:\n        raise ValueError('negative')\n    return 2 * x\n"
+    student = tmp_path / base.starter
+    student.write_text(source, encoding="utf-8")
+    results = grade(assignment, student, sandbox=spy, key="k")
+    assert [r.call and r.args for r in spy.requests].count((2.0,)) == 1  # double(2.0) asked once
+    by_id = {c.id: c for c in results.checks}
+    assert not by_id["first"].passed and "negative" in by_id["first"].feedback
+    assert by_id["second"].passed, by_id["second"].feedback  # not "skipped" because `first` failed

@@ -471,3 +471,15 @@ def test_the_source_scan_names_autograd_whatever_letters_spell_it(body, found):
     ban = AutogradBan()
     ban.sources["sub.py"] = source
     assert ban.static_use(namespace["f"]) == found
+
+
+@pytest.mark.parametrize("lines, kept", [
+    (b'{"id": "a"}\n{"id": "b"}\n', [{"id": "a"}, {"id": "b"}]),
+    (b'{"id": "a"}\nnot json\n{"id": "b"}\n', [{"id": "a"}]),  # nothing after a scribble counts
+    (b'{"id": "a"}\n1, 2\n{"id": "b"}\n', [{"id": "a"}]),  # JSON only once joined: still a scribble
+    (b'{"id": "a", "v": [1\n2]}\n', []),  # one message split over two lines: neither line is JSON
+])
+def test_answer_lines_are_read_one_message_per_line(lines, kept):
+    from autograder.sandbox import _messages
+
+    assert _messages(lines) == kept
