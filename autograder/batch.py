@@ -26,7 +26,7 @@ from pathlib import Path
 from autograder import __version__
 from autograder.assignment import Assignment
 from autograder.errors import UsageError
-from autograder.grading import Plans, grade, invalid_results, sandbox_for
+from autograder.grading import Plans, grade, invalid_results, prepare, sandbox_for
 from autograder.inputs import SubmissionRef, discover
 from autograder.references import References
 from autograder.report.gradescope import gradescope_json, read_results_json, write_json_atomic
@@ -161,9 +161,10 @@ class _Worker:
         them (torch is imported once, not once per process). Returns how many processes to
         run: ``slots`` when the servers run jobs side by side, else one per job, each then
         starting a sandbox of its own."""
+        self.sandbox.start(torch=torch)  # the torch server goes on starting meanwhile
         if any(check.expect == "reference" for check in self.assignment.checks):
             self.references.load()  # once, shared by the forked processes
-        self.sandbox.start(torch=torch)
+        prepare(self.assignment, self.plans, self.references)
         if self.sandbox.concurrent:
             return self.slots
         self.sandbox.close()

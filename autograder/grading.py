@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from autograder.assignment import Assignment
-from autograder.checks import Check, case_prefix, draw_key, judge, seed_for
+from autograder.checks import Check, case_prefix, draw_key, judge, seed_for, variant_key
 from autograder.compare import Comparison, fail
 from autograder.errors import SubmissionError
 from autograder.messages import Message, render
@@ -56,6 +56,23 @@ class Plans:
                 _read_only(inputs)
                 self._memo[key] = plan
         return plan
+
+
+def prepare(assignment: Assignment, plans: Plans, references: References) -> None:
+    """Draw every shared set of inputs now, encode its requests and compute its references.
+
+    A batch calls this once, before its grading processes fork: they inherit all of it instead
+    of each computing it again, and the work fills the second the torch server takes to start.
+    """
+    for index in range(assignment.variants):
+        draw = variant_key(index)
+        for check in assignment.checks:
+            inputs, reqs = plans.get(check, draw, shared=True)
+            for req in reqs:
+                req.encoded, req.question  # noqa: B018 - cached properties, computed now
+            if check.expect == "reference":
+                for case, args in enumerate(inputs):
+                    references.answer(check, args, case=case, draw=draw)
 
 
 def _read_only(value: Any) -> None:

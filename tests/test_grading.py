@@ -179,3 +179,21 @@ def test_a_shared_call_is_not_skipped_when_the_other_check_failed_first(sandbox,
     by_id = {c.id: c for c in results.checks}
     assert not by_id["first"].passed and "negative" in by_id["first"].feedback
     assert by_id["second"].passed, by_id["second"].feedback  # not "skipped" because `first` failed
+
+
+def test_prepared_sets_leave_nothing_to_compute_per_submission(monkeypatch):
+    from autograder.grading import prepare
+
+    assignment = load_assignment("ift6135-devoir3")
+    plans, refs = Plans(assignment), References(assignment)
+    computed = []
+    real = References._compute
+    monkeypatch.setattr(References, "_compute", lambda self, check, args: computed.append(check.id) or real(self, check, args))
+    monkeypatch.setattr("autograder.grading.check_hidden_unreadable", lambda *a: None)
+    prepare(assignment, plans, refs)
+    prepared = len(computed)
+    assert prepared >= assignment.variants  # every set's references
+    box = _Recorder()
+    for key in ("ana", "bo", "chloe", "dev"):
+        grade(assignment, assignment.solution_file, sandbox=box, references=refs, plans=plans, key=key)
+    assert len(computed) == prepared
