@@ -64,6 +64,7 @@ def serve(preload: list[str], *, own_pid_namespace: bool, channels: list[tuple[i
             pass  # a preload is an optimisation: the student's own import will report it
     if "torch" in sys.modules:
         sys.modules["torch"].set_num_threads(1)
+        warm_up_torch()
     # what every child would otherwise import for itself, at a few ms each
     import gc
     import inspect  # noqa: F401 - reading a "derive by hand" function's source
@@ -91,6 +92,23 @@ def serve(preload: list[str], *, own_pid_namespace: bool, channels: list[tuple[i
         return
     _serve_in_turn(all_channels, {**info, "concurrent": False}, own_pid_namespace=own_pid_namespace,
                    sweep_uid=True)
+
+
+def warm_up_torch() -> None:
+    """Run once, here, what most students' torch code runs (tensors from lists and numpy, in
+    float32 and float64, matrix products, a convolution, a backward pass): torch initialises
+    such paths lazily, and each child would otherwise do it again (~1 ms a submission).
+    It starts no thread, which a process that forks must not have (tests check)."""
+    import numpy as np
+    import torch
+    import torch.nn.functional as F
+
+    for dtype in (torch.float32, torch.float64):
+        x = torch.tensor([[1.0, -2.0, 3.0]], dtype=dtype, requires_grad=True)
+        y = F.conv1d(x.view(1, 1, -1), torch.ones(1, 1, 2, dtype=dtype)).sum() + (x @ x.T).sum()
+        y = y + torch.tanh(x).sum() + torch.sigmoid(x).sum() + F.relu(x).sum() + torch.softmax(x, dim=1)[0, 0]
+        y.backward()
+        torch.from_numpy(np.ones(3, dtype=np.float64)).to(dtype).numpy()
 
 
 def _serve_in_turn(channels: list[tuple[int, int]], info: dict, *, own_pid_namespace: bool,

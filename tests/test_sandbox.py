@@ -483,3 +483,16 @@ def test_answer_lines_are_read_one_message_per_line(lines, kept):
     from autograder.sandbox import _messages
 
     assert _messages(lines) == kept
+
+
+def test_the_torch_warm_up_leaves_the_server_without_threads():
+    """The server forks a child per submission: a thread it started would not exist in the
+    child, and a lock it held would stay held there forever."""
+    import subprocess
+    import sys
+
+    code = ("import os, torch\ntorch.set_num_threads(1)\nfrom autograder._worker import warm_up_torch\n"
+            "warm_up_torch()\nprint(len(os.listdir('/proc/self/task')))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "OMP_NUM_THREADS": "1"}, cwd=Path(__file__).resolve().parent.parent)
+    assert out.stdout.strip() == "1"
