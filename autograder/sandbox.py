@@ -88,9 +88,10 @@ class Request:
     group: str | None = None
 
     def wire(self) -> dict:
-        return {**self._header(), "args": [to_plain(a) for a in self.args]}
+        return {**self.wire_header(), "args": [to_plain(a) for a in self.args]}
 
-    def _header(self) -> dict:
+    def wire_header(self) -> dict:
+        """Everything sent but the arguments (what a kind of request adds goes here)."""
         d: dict[str, Any] = {"id": self.id, "name": self.name, "call": self.call, "as": self.convert,
                              "forbid_autograd": self.forbid_autograd, "group": self.group}
         if self.timeout is not None:
@@ -105,7 +106,7 @@ class Request:
     def encoded(self) -> str:
         """:meth:`wire` as JSON, made once: a kept request (see ``grading.Plans``) is sent for
         every submission that gets its set of draws."""
-        return f'{json.dumps(self._header())[:-1]}, "args": {self.encoded_args}}}'
+        return f'{json.dumps(self.wire_header())[:-1]}, "args": {self.encoded_args}}}'
 
     @functools.cached_property
     def question(self) -> tuple:
@@ -280,9 +281,9 @@ class Sandbox:
         """Start the servers now (the one that preloads torch only if ``torch``), so that
         processes forked afterwards share them instead of each starting its own. The torch
         server goes on starting in the background: its channels wait for it when first used."""
-        self._pools["light"].start()
         if torch:
-            self._pools["full"].start(wait=False)
+            self._pools["full"].start(wait=False)  # first: it is the one that takes a second
+        self._pools["light"].start()
 
     def keep_only(self, channel: int) -> None:
         """In a process forked after :meth:`start`: use only this channel of each server."""

@@ -496,3 +496,16 @@ def test_the_torch_warm_up_leaves_the_server_without_threads():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={**os.environ, "OMP_NUM_THREADS": "1"}, cwd=Path(__file__).resolve().parent.parent)
     assert out.stdout.strip() == "1"
+
+
+def test_a_request_is_sent_as_its_wire_form_whatever_its_kind():
+    import json
+
+    from autograder.otter.model import OtterRequest
+
+    plain = Request("a#0", "f", call=True, args=(np.arange(3.0), [1, 2], "x"), forbid_autograd=True, timeout=2.0,
+                    group="a")
+    otter = OtterRequest("t#0", "q1", payload={"cases": [{"code": ">>> 1"}]})
+    for request in (plain, otter):
+        assert json.loads(request.encoded) == json.loads(json.dumps(request.wire()))
+    assert json.loads(otter.encoded)["kind"] == "otter"

@@ -67,8 +67,8 @@ class OtterRequest(Request):
 
     payload: dict = field(default_factory=dict)
 
-    def wire(self) -> dict:
-        data = super().wire()
+    def wire_header(self) -> dict:
+        data = super().wire_header()
         data["kind"] = "otter"
         data["otter"] = self.payload
         return data
