@@ -119,7 +119,7 @@ def _run(assignment: Assignment, todo: list[SubmissionRef], *, out: Path, jobs: 
             may_torch = {ref.id: _may_import_torch(ref) for ref in todo}
             todo = sorted(todo, key=lambda ref: may_torch[ref.id])
             torch = any(may_torch.values()) or any(c.convert == "torch" for c in worker.assignment.checks)
-            slots = worker.start_shared(torch=torch)
+            slots = worker.start_shared(torch=torch, keys=[ref.id for ref in todo if not ref.problem])
             ctx = multiprocessing.get_context("fork")
             claimed = ctx.Value("i", 0)  # the next channel to hand out (a counter: no feeder thread to race)
             # forked, not pickled: each process gets the worker, with the servers already running
@@ -156,15 +156,16 @@ class _Worker:
         self.out = out
         self.fingerprint = fingerprint
 
-    def start_shared(self, *, torch: bool) -> int:
+    def start_shared(self, *, torch: bool, keys: list[str]) -> int:
         """Start the sandbox servers before the grading processes fork, so that they share
-        them (torch is imported once, not once per process). Returns how many processes to
+        them (torch is imported once, not once per process), and prepare the draws of the
+        submissions ``keys`` (see :func:`~autograder.grading.prepare`). Returns how many processes to
         run: ``slots`` when the servers run jobs side by side, else one per job, each then
         starting a sandbox of its own."""
         self.sandbox.start(torch=torch)  # the torch server goes on starting meanwhile
         if any(check.expect == "reference" for check in self.assignment.checks):
             self.references.load()  # once, shared by the forked processes
-        prepare(self.assignment, self.plans, self.references)
+        prepare(self.assignment, self.plans, self.references, keys)
         if self.sandbox.concurrent:
             return self.slots
         self.sandbox.close()

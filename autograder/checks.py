@@ -114,12 +114,7 @@ def draw_key(assignment_id: str, submission_key: str, variants: int) -> str:
     if variants <= 0:
         return submission_key
     digest = hashlib.sha256(f"{assignment_id}\0{submission_key}".encode()).digest()
-    return variant_key(int.from_bytes(digest[:8], "little") % variants)
-
-
-def variant_key(index: int) -> str:
-    """The :func:`draw_key` of shared set number ``index``."""
-    return f"variant {index}"
+    return f"variant {int.from_bytes(digest[:8], 'little') % variants}"
 
 
 def judge(check: Check, answer: Any, expected: Any, *, args: tuple, helpers: ModuleType | None,

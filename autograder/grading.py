@@ -10,12 +10,12 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 import numpy as np
 
 from autograder.assignment import Assignment
-from autograder.checks import Check, case_prefix, draw_key, judge, seed_for, variant_key
+from autograder.checks import Check, case_prefix, draw_key, judge, seed_for
 from autograder.compare import Comparison, fail
 from autograder.errors import SubmissionError
 from autograder.messages import Message, render
@@ -44,7 +44,7 @@ class Plans:
         self.assignment = assignment
         self._memo: dict[tuple[str, str | None], tuple[list[tuple], list[Request]]] = {}
 
-    def get(self, check: Check, draw: str, *, shared: bool) -> tuple[list[tuple], list[Request]]:
+    def get(self, check: Check, draw: str | None, *, shared: bool) -> tuple[list[tuple], list[Request]]:
         """``check``'s inputs and requests for the set of draws ``draw`` (kept when ``shared``)."""
         key = (check.id, draw if check.generate else None)
         plan = self._memo.get(key)
@@ -58,15 +58,21 @@ class Plans:
         return plan
 
 
-def prepare(assignment: Assignment, plans: Plans, references: References) -> None:
-    """Draw every shared set of inputs now, encode its requests and compute its references.
+def prepare(assignment: Assignment, plans: Plans, references: References, submission_keys: Iterable[str]) -> None:
+    """Draw now the shared sets of inputs these submissions get, encode their requests and
+    compute their references (fixed cases included).
 
     A batch calls this once, before its grading processes fork: they inherit all of it instead
     of each computing it again, and the work fills the second the torch server takes to start.
+    Only the sets the batch uses are made (a few submissions regraded need a few, whatever
+    ``variants`` says); with ``variants: 0`` draws are per submission, so only fixed cases are.
     """
-    for index in range(assignment.variants):
-        draw = variant_key(index)
-        for check in assignment.checks:
+    draws = sorted({draw_key(assignment.id, key, assignment.variants) for key in submission_keys}
+                   if assignment.variants > 0 else ())
+    for check in assignment.checks:
+        if check.generate and not draws:
+            continue
+        for draw in draws if check.generate else [None]:
             inputs, reqs = plans.get(check, draw, shared=True)
             for req in reqs:
                 req.encoded, req.question  # noqa: B018 - cached properties, computed now

@@ -181,19 +181,40 @@ def test_a_shared_call_is_not_skipped_when_the_other_check_failed_first(sandbox,
     assert by_id["second"].passed, by_id["second"].feedback  # not "skipped" because `first` failed
 
 
+def _counting_references(monkeypatch) -> list:
+    computed: list = []
+    real = References._compute
+    monkeypatch.setattr(References, "_compute", lambda self, check, args: computed.append(check.id) or real(self, check, args))
+    monkeypatch.setattr("autograder.grading.check_hidden_unreadable", lambda *a: None)
+    return computed
+
+
 def test_prepared_sets_leave_nothing_to_compute_per_submission(monkeypatch):
     from autograder.grading import prepare
 
     assignment = load_assignment("ift6135-devoir3")
     plans, refs = Plans(assignment), References(assignment)
-    computed = []
-    real = References._compute
-    monkeypatch.setattr(References, "_compute", lambda self, check, args: computed.append(check.id) or real(self, check, args))
-    monkeypatch.setattr("autograder.grading.check_hidden_unreadable", lambda *a: None)
-    prepare(assignment, plans, refs)
+    computed = _counting_references(monkeypatch)
+    keys = ["ana", "bo", "chloe", "dev"]
+    prepare(assignment, plans, refs, keys)
     prepared = len(computed)
-    assert prepared >= assignment.variants  # every set's references
+    assert prepared
     box = _Recorder()
-    for key in ("ana", "bo", "chloe", "dev"):
+    for key in keys:
         grade(assignment, assignment.solution_file, sandbox=box, references=refs, plans=plans, key=key)
     assert len(computed) == prepared
+
+
+def test_prepare_makes_only_the_sets_the_batch_uses(monkeypatch):
+    from autograder.grading import prepare
+
+    # 100000 sets: preparing them all would take hours
+    assignment = dataclasses.replace(load_assignment("ift6135-devoir3"), variants=100_000)
+    plans, refs = Plans(assignment), References(assignment)
+    computed = _counting_references(monkeypatch)
+    prepare(assignment, plans, refs, ["ana"])
+    one = len(computed)
+    prepare(assignment, plans, refs, ["ana"])
+    assert len(computed) == one  # kept
+    prepare(assignment, plans, refs, ["bo", "chloe"])
+    assert one < len(computed) <= 3 * one
