@@ -61,7 +61,7 @@ class AutogradBan:
                 # ASCII only: other letters can spell the same identifiers (NFKC), so those parse
                 self.scanned[code] = ""
                 return ""
-            node = self._own_lines(code)
+            node = _parse_alone(lines)
             if node is None:
                 node = self._definition(code.co_filename, code.co_firstlineno)
             self.scanned[code] = _autograd_use(node) if node is not None else _source_uses_autograd(func)
@@ -73,17 +73,6 @@ class AutogradBan:
         if source is None:
             return None
         return "".join(source.splitlines(keepends=True)[code.co_firstlineno - 1:_last_line(code)])
-
-    def _own_lines(self, code: types.CodeType) -> ast.AST | None:
-        """The function's lines alone, parsed: a few lines instead of the whole file (a file
-        parse costs ~3 ms). None when they do not parse on their own (then the file is)."""
-        lines = self._source_lines(code)
-        if lines is None:
-            return None
-        try:
-            return ast.parse(textwrap.dedent(lines))
-        except SyntaxError:
-            return None
 
     def _definition(self, filename: str, line: int) -> ast.AST | None:
         if filename not in self._defs:
@@ -172,6 +161,17 @@ def _source_uses_autograd(func: Any) -> str:
     except SyntaxError:
         return ""
     return _autograd_use(tree)
+
+
+def _parse_alone(lines: str | None) -> ast.AST | None:
+    """A function's lines alone, parsed: a few lines instead of the whole file (a file parse
+    costs ~3 ms). None when they are unknown or do not parse on their own (then the file is)."""
+    if lines is None:
+        return None
+    try:
+        return ast.parse(textwrap.dedent(lines))
+    except SyntaxError:
+        return None
 
 
 def _last_line(code: types.CodeType) -> int:

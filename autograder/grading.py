@@ -44,15 +44,16 @@ class Plans:
         self.assignment = assignment
         self._memo: dict[tuple[str, str | None], tuple[list[tuple], list[Request]]] = {}
 
-    def get(self, check: Check, draw: str | None, *, shared: bool) -> tuple[list[tuple], list[Request]]:
-        """``check``'s inputs and requests for the set of draws ``draw`` (kept when ``shared``)."""
+    def get(self, check: Check, draw: str | None) -> tuple[list[tuple], list[Request]]:
+        """``check``'s inputs and requests for the set of draws ``draw`` (a :func:`draw_key`).
+        Kept unless the draws are one submission's own (``variants: 0``)."""
         key = (check.id, draw if check.generate else None)
         plan = self._memo.get(key)
         if plan is None:
             seed = seed_for(self.assignment.id, check.draw or check.id, draw) if check.generate else 0
             inputs = check.inputs(self.assignment.helpers, seed)
             plan = (inputs, check.requests(inputs))
-            if shared or not check.generate:
+            if self.assignment.variants > 0 or not check.generate:
                 _read_only(inputs)
                 self._memo[key] = plan
         return plan
@@ -73,7 +74,7 @@ def prepare(assignment: Assignment, plans: Plans, references: References, submis
         if check.generate and not draws:
             continue
         for draw in draws if check.generate else [None]:
-            inputs, reqs = plans.get(check, draw, shared=True)
+            inputs, reqs = plans.get(check, draw)
             for req in reqs:
                 req.encoded, req.question  # noqa: B018 - cached properties, computed now
             if check.expect == "reference":
@@ -112,7 +113,6 @@ def grade(assignment: Assignment, submission: Submission | str | Path, *, sandbo
     if references is None and any(c.expect == "reference" for c in checks):
         references = References(assignment)
     plans = plans or Plans(assignment)
-    shared = assignment.variants > 0
     draw = draw_key(assignment.id, submission.key, assignment.variants)
     plan = []
     requests = []
@@ -121,7 +121,7 @@ def grade(assignment: Assignment, submission: Submission | str | Path, *, sandbo
     first: dict[tuple, int] = {}
     same_as: dict[str, str] = {}
     for check in checks:
-        inputs, reqs = plans.get(check, draw, shared=shared)
+        inputs, reqs = plans.get(check, draw)
         plan.append((check, inputs, reqs))
         for req in reqs:
             if type(req) is Request:
@@ -146,8 +146,7 @@ def grade(assignment: Assignment, submission: Submission | str | Path, *, sandbo
         # only a property may draw random numbers of its own (a generator costs ~15 us to make)
         rng = (np.random.default_rng(seed_for(assignment.id, check.id + "/judge", submission.key))
                if check.kind == "property" else None)
-        verdict = _judge_check(check, inputs, reqs, outcome, references, assignment, rng,
-                               draw=draw if shared else None)
+        verdict = _judge_check(check, inputs, reqs, outcome, references, assignment, rng, draw=draw)
         feedback = "" if verdict.ok else render(verdict.message, lang, hidden=check.hidden)
         results.append(CheckResult(
             id=check.id, question=check.question, name=check.name, number=number,
@@ -165,7 +164,7 @@ def grade(assignment: Assignment, submission: Submission | str | Path, *, sandbo
 
 def _judge_check(check: Check, inputs: list[tuple], reqs: list, outcome: Outcome,
                  references: References | None, assignment: Assignment, rng: np.random.Generator | None,
-                 *, draw: str | None) -> Comparison:
+                 *, draw: str) -> Comparison:
     for index, (args, req) in enumerate(zip(inputs, reqs)):
         answer = outcome.answers.get(req.id)
         if answer is None:
@@ -184,7 +183,7 @@ def _judge_check(check: Check, inputs: list[tuple], reqs: list, outcome: Outcome
     return Comparison(True)
 
 
-def _expected(check: Check, args: tuple, references: References | None, *, case: int, draw: str | None) -> Any:
+def _expected(check: Check, args: tuple, references: References | None, *, case: int, draw: str) -> Any:
     if check.expect == "reference":
         return references.answer(check, args, case=case, draw=draw)
     if check.expect == "value":

@@ -29,12 +29,13 @@ class References:
         """The solution's answer to the request ``check`` makes with ``args``, its ``case``-th.
 
         The answers to fixed cases are the same for every submission, and those to a shared set
-        of draws (named ``draw``) for every submission that gets it: both are kept. Without
-        ``case``, or for a generated case without ``draw`` (inputs drawn for one submission),
-        the answer is computed each time: no other submission asks it.
+        of draws (``draw``, a :func:`~autograder.checks.draw_key`) for every submission that gets
+        it: both are kept. Without ``case``, or for a generated case drawn for one submission
+        alone (no ``draw``, or ``variants: 0``), the answer is computed each time: no other
+        submission asks it.
         """
         fixed = len(check.cases) if check.call else 1
-        if case is None or case >= fixed and draw is None:
+        if case is None or case >= fixed and (draw is None or self.assignment.variants <= 0):
             return self._compute(check, args)
         key = (check.id, draw if case >= fixed else None, case)
         if key not in self._memo:

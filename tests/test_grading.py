@@ -111,7 +111,7 @@ def test_submissions_of_one_set_get_the_same_inputs_drawn_and_answered_once(monk
 def test_kept_inputs_are_read_only():
     assignment = load_assignment("ift6135-devoir3")
     check = next(c for c in assignment.checks if c.generate)
-    inputs, _ = Plans(assignment).get(check, "variant 3", shared=True)
+    inputs, _ = Plans(assignment).get(check, "variant 3")
     arrays = [a for args in inputs for a in args if isinstance(a, np.ndarray)]
     assert arrays and not any(a.flags.writeable for a in arrays)
 
@@ -151,7 +151,7 @@ def test_generate_takes_only_the_keys_it_knows(tmp_path: Path):
 def test_a_call_asked_by_several_checks_is_made_once(sandbox):
     assignment = load_assignment("ift6135-devoir3")
     planned = [r.question for c in assignment.checks
-               for r in Plans(assignment).get(c, draw_key(assignment.id, "spy", assignment.variants), shared=True)[1]]
+               for r in Plans(assignment).get(c, draw_key(assignment.id, "spy", assignment.variants))[1]]
     assert len(planned) > len(set(planned)), "devoir3's checks do ask some calls twice"
     spy = _Spy(sandbox)
     results = grade(assignment, assignment.solution_file, sandbox=spy, key="spy")
