@@ -17,6 +17,7 @@ Wire format between grader and server: 4-byte big-endian length, then UTF-8 JSON
 from __future__ import annotations
 
 import ctypes
+import gc
 import io
 import json
 import mmap
@@ -34,7 +35,7 @@ import types
 
 from autograder import _isolation as isolation
 from autograder._autograd_ban import AutogradBan, AutogradBanned
-from autograder.plaindata import convert, dumps, from_plain, to_plain
+from autograder.plaindata import convert, dumps, from_plain, normalize, read_only, to_plain
 
 MAX_RESULT_BYTES = 256 * 1024 * 1024
 
@@ -66,7 +67,6 @@ def serve(preload: list[str], *, own_pid_namespace: bool, channels: list[tuple[i
         sys.modules["torch"].set_num_threads(1)
         warm_up_torch()
     # what every child would otherwise import for itself, at a few ms each
-    import gc
     import inspect  # noqa: F401 - reading a "derive by hand" function's source
     import linecache  # noqa: F401
 
@@ -117,6 +117,7 @@ def _serve_in_turn(channels: list[tuple[int, int]], info: dict, *, own_pid_names
     streams = {r: os.fdopen(w, "wb") for r, w in channels}
     for out in streams.values():
         _write_msg(out, {**info, "pid": os.getpid()})
+    kept: dict[str, list] = {}  # arguments the grader sends once for many jobs (see keep_arguments)
     while streams:
         ready, _, _ = select.select(list(streams), [], [])
         for fd in ready:
@@ -128,9 +129,10 @@ def _serve_in_turn(channels: list[tuple[int, int]], info: dict, *, own_pid_names
                 os.close(fd)
                 out.close()
                 continue
+            keep_arguments(kept, job.pop("keep", None) or {})
             try:
                 reply, area, output = run_job(job, body, own_pid_namespace=own_pid_namespace,
-                                              sweep_uid=sweep_uid)
+                                              sweep_uid=sweep_uid, kept=kept)
             finally:
                 body.close()
             # the child's lines, then its output, follow the reply as raw bytes (the grader
@@ -176,11 +178,25 @@ def _spawn_channel_server(channel: tuple[int, int], others: list[int], info: dic
         os._exit(code)
 
 
-def run_job(job: dict, body: mmap.mmap, *, own_pid_namespace: bool,
-            sweep_uid: bool = True) -> tuple[dict, "_ResultArea", mmap.mmap]:
+def keep_arguments(kept: dict[str, list], definitions: dict) -> None:
+    """Decode, here, arguments the grader will name in later jobs' requests (``args_ref``)
+    instead of sending them again: every child forked afterwards has them, and copies what it
+    hands to the student (the kept arrays are read-only). They are the grader's inputs, the
+    same for many submissions: nothing of a submission enters this heap."""
+    for key, args in definitions.items():
+        values = [from_plain(a) for a in args]
+        read_only(values)
+        kept[str(key)] = values
+    if definitions:
+        gc.freeze()  # as at start-up: no child's collection is to copy these pages
+
+
+def run_job(job: dict, body: mmap.mmap, *, own_pid_namespace: bool, sweep_uid: bool = True,
+            kept: dict[str, list] | None = None) -> tuple[dict, "_ResultArea", mmap.mmap]:
     """Run one job: ``job`` is its header (limits, main file), ``body`` its files, cells and
     requests, read by the child alone. What a submission sends or answers never enters this
-    process's heap, so no later child, forked from it, inherits a trace of an earlier one."""
+    process's heap, so no later child, forked from it, inherits a trace of an earlier one.
+    ``kept`` holds the arguments that requests name instead of carrying (:func:`keep_arguments`)."""
     limits = job["limits"]
     before = isolation.scratch_entries() if own_pid_namespace else set()
     workdir = tempfile.mkdtemp(prefix="submission-")
@@ -195,7 +211,7 @@ def run_job(job: dict, body: mmap.mmap, *, own_pid_namespace: bool,
             os.close(out_r)
             job = {**job, **json.loads(body[:int(job.get("body_bytes", 0))] or b"{}")}
             _write_files(workdir, job.get("files", {}))
-            _child(job, workdir, area, out_w)
+            _child(job, workdir, area, out_w, kept or {})
         except BaseException:  # noqa: BLE001 - the child must never return into the server loop
             code = 70
         os._exit(code)
@@ -389,7 +405,7 @@ def _kill_leftovers(pid: int, *, own_pid_namespace: bool, uid: int | None) -> No
 # --------------------------------------------------------------------------- child side
 
 
-def _child(job: dict, workdir: str, area: _ResultArea, out_w: int) -> None:
+def _child(job: dict, workdir: str, area: _ResultArea, out_w: int, kept: dict[str, list]) -> None:
     os.setsid()
     limits = job["limits"]
     null = os.open(os.devnull, os.O_RDONLY)
@@ -447,7 +463,7 @@ def _child(job: dict, workdir: str, area: _ResultArea, out_w: int) -> None:
             # all-or-nothing checks: once one case erred, its siblings cannot change the verdict
             emit({"id": request["id"], "error": {"type": "skipped", "message": ""}})
             continue
-        reply = _evaluate(module, request, ban=ban, call_timeout=limits["call"])
+        reply = _evaluate(module, request, ban=ban, call_timeout=limits["call"], kept=kept)
         if isinstance(reply, dict):  # an error; a value comes back already encoded
             if group is not None:
                 failed_groups.add(group)
@@ -476,7 +492,8 @@ def _exec_chunk(source: str, module: types.ModuleType, *, filename: str, timeout
     return None
 
 
-def _evaluate(module: types.ModuleType, request: dict, *, ban: "AutogradBan", call_timeout: float) -> dict | str:
+def _evaluate(module: types.ModuleType, request: dict, *, ban: "AutogradBan", call_timeout: float,
+              kept: dict[str, list] | None = None) -> dict | str:
     """An error as a dict, or the answer as its encoded JSON line (encoded here, where a
     value that cannot be encoded is still the student's error, not the child's crash)."""
     if request.get("kind") == "otter":  # otter-grader test cases: see the section below
@@ -495,7 +512,14 @@ def _evaluate(module: types.ModuleType, request: dict, *, ban: "AutogradBan", ca
                 offending = ban.static_use(obj)
                 if offending:
                     return {"id": rid, "error": {"type": "autograd_forbidden", "message": offending}}
-            args = [convert(from_plain(a), request.get("as", "numpy")) for a in request.get("args", [])]
+            how = request.get("as", "numpy")
+            if "args_ref" in request:
+                values = (kept or {}).get(request["args_ref"])
+                if values is None:  # only the student's own code can have removed them
+                    return {"id": rid, "error": {"type": "bad_data", "message": "the arguments are gone"}}
+                args = [convert(normalize(a), how) for a in values]  # copies: the kept ones serve again
+            else:
+                args = [convert(from_plain(a), how) for a in request.get("args", [])]
             with _alarm(request.get("timeout", call_timeout)), ban.active(request.get("forbid_autograd", False)):
                 value = obj(*args)
         else:

@@ -13,6 +13,7 @@ Python, runs on every core.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -67,7 +68,10 @@ def grade_batch(assignment: Assignment, inputs: list[Path], *, out: Path, jobs: 
         else:
             results.append(previous[ref.id][0])
     results = [_with_lateness(r, due or _config_due(assignment)) for r in results]
-    write_outputs(assignment, results, out=out, changes=changes, formats=formats)
+    try:
+        write_outputs(assignment, results, out=out, changes=changes, formats=formats)
+    finally:
+        gc.unfreeze()  # frozen by _run for the batch: what it no longer uses can be collected
     return BatchOutcome(results=results, graded=len(fresh), reused=len(refs) - len(fresh), changes=changes)
 
 
@@ -75,11 +79,12 @@ def write_outputs(assignment: Assignment, results: list[Results], *, out: Path,
                   changes: list[tuple[str, str, float, float]], formats: tuple[str, ...] = ()) -> None:
     from autograder.report.gradebook import write_gradebook, write_regrade_diff
     from autograder.report.html import write_class_report
-    from autograder.report.summary import write_summary_json
+    from autograder.report.summary import class_summary, write_summary_json
 
     write_gradebook(results, assignment, out / "grades.csv", formats=formats)
-    write_summary_json(results, assignment, out / "summary.json")
-    write_class_report(results, assignment, out / "report.html")
+    summary = class_summary(results, assignment)
+    write_summary_json(results, assignment, out / "summary.json", summary=summary)
+    write_class_report(results, assignment, out / "report.html", summary=summary)
     if changes:
         write_regrade_diff(changes, results, out / "regrade_diff.csv")
 
@@ -120,17 +125,24 @@ def _run(assignment: Assignment, todo: list[SubmissionRef], *, out: Path, jobs: 
             todo = sorted(todo, key=lambda ref: may_torch[ref.id])
             torch = any(may_torch.values()) or any(c.convert == "torch" for c in worker.assignment.checks)
             slots = worker.start_shared(torch=torch, keys=[ref.id for ref in todo if not ref.problem])
+            # what is loaded now (torch, if the solution imports it: a million objects) is for
+            # the whole batch: out of the collector's sight, a full collection no longer walks
+            # it (0.1 s each, several per batch in this process), nor copies each grading
+            # process's share of it (a forked process's collection writes to every object)
+            gc.freeze()
             ctx = multiprocessing.get_context("fork")
             claimed = ctx.Value("i", 0)  # the next channel to hand out (a counter: no feeder thread to race)
             # forked, not pickled: each process gets the worker, with the servers already running
             with ctx.Pool(slots, initializer=_init_pool, initargs=(worker, claimed, slots)) as pool:
                 # the reports' libraries load while the class is graded, not after it
-                threading.Thread(target=_import_report_libraries, daemon=True).start()
+                importer = threading.Thread(target=_import_report_libraries, daemon=True)
+                importer.start()
                 for results in pool.imap_unordered(_grade_in_pool, todo, chunksize=2):
                     done[results.submission] = results
                     _advance(bar)
                 pool.close()
                 pool.join()
+                importer.join()  # the report forks: no thread may be left holding an import lock
     finally:
         worker.close()
         if bar is not None:

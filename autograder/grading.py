@@ -19,6 +19,7 @@ from autograder.checks import Check, case_prefix, draw_key, judge, seed_for
 from autograder.compare import Comparison, fail
 from autograder.errors import SubmissionError
 from autograder.messages import Message, render
+from autograder.plaindata import read_only
 from autograder.references import References
 from autograder.results import CheckResult, QuestionScore, Results
 from autograder.sandbox import Answer, Outcome, Request, Sandbox, check_hidden_unreadable, detect_isolation
@@ -54,7 +55,9 @@ class Plans:
             inputs = check.inputs(self.assignment.helpers, seed)
             plan = (inputs, check.requests(inputs))
             if self.assignment.variants > 0 or not check.generate:
-                _read_only(inputs)
+                read_only(inputs)
+                # the same requests go to other submissions: the sandbox may keep their arguments
+                plan = (inputs, [replace(r, reused=True) for r in plan[1]])
                 self._memo[key] = plan
         return plan
 
@@ -80,17 +83,6 @@ def prepare(assignment: Assignment, plans: Plans, references: References, submis
             if check.expect == "reference":
                 for case, args in enumerate(inputs):
                     references.answer(check, args, case=case, draw=draw)
-
-
-def _read_only(value: Any) -> None:
-    if isinstance(value, np.ndarray):
-        value.flags.writeable = False
-    elif isinstance(value, (list, tuple)):
-        for v in value:
-            _read_only(v)
-    elif isinstance(value, dict):
-        for v in value.values():
-            _read_only(v)
 
 
 def grade(assignment: Assignment, submission: Submission | str | Path, *, sandbox: Sandbox,

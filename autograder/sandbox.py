@@ -28,6 +28,7 @@ it for the uid), a file-size limit, and its output is capped.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
 import pwd
@@ -86,6 +87,9 @@ class Request:
     timeout: float | None = None
     #: requests of one group stop at their first error (the rest come back as "skipped")
     group: str | None = None
+    #: asked of other submissions too, with the same arguments (a kept plan, see
+    #: ``grading.Plans``): the server may keep the arguments between jobs (:class:`_KeptArguments`)
+    reused: bool = False
 
     def wire(self) -> dict:
         return {**self.wire_header(), "args": [to_plain(a) for a in self.args]}
@@ -107,6 +111,16 @@ class Request:
         """:meth:`wire` as JSON, made once: a kept request (see ``grading.Plans``) is sent for
         every submission that gets its set of draws."""
         return f'{json.dumps(self.wire_header())[:-1]}, "args": {self.encoded_args}}}'
+
+    @functools.cached_property
+    def args_key(self) -> str:
+        """The arguments' name when the server keeps them: a digest of their encoding."""
+        return hashlib.blake2b(self.encoded_args.encode(), digest_size=16).hexdigest()
+
+    @functools.cached_property
+    def encoded_by_reference(self) -> str:
+        """:attr:`encoded`, with the arguments named by :attr:`args_key` instead of carried."""
+        return f'{json.dumps(self.wire_header())[:-1]}, "args_ref": "{self.args_key}"}}'
 
     @functools.cached_property
     def question(self) -> tuple:
@@ -279,11 +293,12 @@ class Sandbox:
 
     def start(self, *, torch: bool = True) -> None:
         """Start the servers now (the one that preloads torch only if ``torch``), so that
-        processes forked afterwards share them instead of each starting its own. The torch
-        server goes on starting in the background: its channels wait for it when first used."""
+        processes forked afterwards share them instead of each starting its own. They go on
+        starting in the background: a channel waits for its server when first used (and
+        :attr:`concurrent` for the light one)."""
         if torch:
             self._pools["full"].start(wait=False)  # first: it is the one that takes a second
-        self._pools["light"].start()
+        self._pools["light"].start(wait=False)
 
     def keep_only(self, channel: int) -> None:
         """In a process forked after :meth:`start`: use only this channel of each server."""
@@ -292,10 +307,13 @@ class Sandbox:
 
     @property
     def concurrent(self) -> bool:
-        """Whether the servers run their channels' jobs at the same time (known once the light
-        server is started; the other runs the same code under the same isolation)."""
+        """Whether the servers run their channels' jobs at the same time (the light server says
+        so when ready, which this waits for; the other runs the same code under the same isolation)."""
         light = self._pools["light"]._server
-        return light is not None and light.concurrent
+        if light is None:
+            return False
+        light.channels[0].await_ready()
+        return light.concurrent
 
     def run(self, *, files: dict[str, str], main: str, chunks: list[str],
             requests: list[Request], limits: Limits | None = None, max_restarts: int = 4) -> Outcome:
@@ -339,17 +357,19 @@ class Sandbox:
 
     def _run_once(self, files: dict[str, str], main: str, chunks: list[str], requests: list[Request],
                   limits: Limits) -> Outcome:
-        # the header the server reads, and the body only the student's process reads
+        pool = self._pools["full" if needs_torch(files, requests) else "light"]
+        channel = pool.acquire()
+        # the header the server reads (with the arguments it is to keep), and the body only
+        # the student's process reads
+        encoded, definitions = channel.kept.encode(requests)
         body = (f'{{"files": {json.dumps(files)}, "chunks": {json.dumps(chunks)}, '
-                f'"requests": [{", ".join(r.encoded for r in requests)}]}}').encode()
+                f'"requests": [{", ".join(encoded)}]}}').encode()
         job = {"main": main, "limits": limits.wire(), "body_bytes": len(body)}
         if self.isolation.run_as:
             job["run_as"] = {"uid": self.isolation.run_as[0], "gid": self.isolation.run_as[1],
                              "unshare_net": self.isolation.mode == "user"}
-        pool = self._pools["full" if needs_torch(files, requests) else "light"]
-        channel = pool.acquire()
         try:
-            reply, lines = channel.request(job, body=body, timeout=limits.wall + 15)
+            reply, lines = channel.request(job, body=body, definitions=definitions, timeout=limits.wall + 15)
         except _ServerDied as e:
             pool.replace(channel)
             return Outcome(answers={}, finished=False, problem=f"worker_died:{e}")
@@ -494,6 +514,48 @@ class _Server:
         self._stderr.close()
 
 
+class _KeptArguments:
+    """The arguments the server behind one channel keeps between jobs, as the grader knows them.
+
+    A batch asks every submission that gets the same set of draws the same calls, ~100 KB of
+    encoded arrays for devoir3: decoding them was a tenth of each student process's time. A
+    reused request's arguments are sent in full the first time, and the second time with an
+    order to keep them (decoded, in the server, before it forks); from then on a job names
+    them and each child takes fresh copies. Waiting for the second time keeps what is used once
+    (a regrade of one submission) out of the server; ``limit`` bounds what one server keeps
+    (its size is copied into every fork's page tables). A replaced server comes with new
+    channels, and so with an empty record.
+    """
+
+    #: arguments shorter than this, encoded, are sent every time (a name would save nothing)
+    MIN_BYTES = 256
+
+    def __init__(self, limit: int = 32 * 1024 * 1024) -> None:
+        self.limit = limit
+        self.size = 0
+        self.seen: set[str] = set()
+        self.kept: set[str] = set()
+
+    def encode(self, requests: list[Request]) -> tuple[list[str], dict[str, str]]:
+        """Each request's encoding for the next job, and the arguments that job orders kept."""
+        encoded, definitions = [], {}
+        for r in requests:
+            if not r.reused or len(r.encoded_args) < self.MIN_BYTES:
+                encoded.append(r.encoded)
+                continue
+            key = r.args_key
+            if key not in self.kept:
+                if key not in self.seen or self.size + len(r.encoded_args) > self.limit:
+                    self.seen.add(key)
+                    encoded.append(r.encoded)
+                    continue
+                definitions[key] = r.encoded_args
+                self.kept.add(key)
+                self.size += len(r.encoded_args)
+            encoded.append(r.encoded_by_reference)
+        return encoded, definitions
+
+
 class _Channel:
     """One conversation with a server: a job goes out, its reply comes back, one at a time."""
 
@@ -503,6 +565,7 @@ class _Channel:
         self.write_fd = write_fd
         self.read_fd = read_fd
         self.ready = False
+        self.kept = _KeptArguments()
 
     def await_ready(self) -> None:
         """Read the server's "ready" on this channel (once); a server that cannot start is an error."""
@@ -514,10 +577,16 @@ class _Channel:
         self.server.concurrent = bool(ready.get("concurrent"))
         self.ready = True
 
-    def request(self, job: dict, *, body: bytes = b"", timeout: float) -> tuple[dict, bytes]:
-        """Send a job (its header, then ``body`` raw); the reply and the raw answer lines that follow it."""
+    def request(self, job: dict, *, body: bytes = b"", definitions: dict[str, str] | None = None,
+                timeout: float) -> tuple[dict, bytes]:
+        """Send a job (its header, then ``body`` raw); the reply and the raw answer lines that follow it.
+        ``definitions`` (name: encoded arguments) go in the header, for the server to keep."""
         self.await_ready()
-        data = json.dumps(job).encode()
+        header = json.dumps(job)
+        if definitions:
+            kept = ", ".join(f'"{key}": {args}' for key, args in definitions.items())
+            header = f'{header[:-1]}, "keep": {{{kept}}}}}'
+        data = header.encode()
         try:
             _write_all(self.write_fd, struct.pack(">I", len(data)) + data + body)
         except (BrokenPipeError, OSError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gc
 import json
 import os
 import shutil
@@ -228,7 +229,7 @@ def test_grading_processes_share_the_sandbox_servers_one_channel_each(tmp_path, 
         real_claim(self, channel)
         shared = self.sandbox._pools["light"]._server is not None
         with open(log, "a") as f:  # written by each forked grading process
-            f.write(f"{channel} {shared}\n")
+            f.write(f"{channel} {shared} {gc.get_freeze_count() > 0}\n")
 
     monkeypatch.setattr(batch._Worker, "claim", claim)
     outcome = grade_batch(assignment, [tmp_path], out=tmp_path / "out", jobs=2)
@@ -237,5 +238,9 @@ def test_grading_processes_share_the_sandbox_servers_one_channel_each(tmp_path, 
     if not claims or claims[0][1] == "False":
         pytest.skip("this kernel refuses a PID namespace per channel: each process has its own sandbox")
     # every process got a channel of its own on the servers the parent started: none started its own
-    assert sorted(int(c) for c, _ in claims) == list(range(batch.SUBMISSIONS_PER_JOB * 2))
-    assert all(shared == "True" for _, shared in claims)
+    assert sorted(int(c) for c, _, _ in claims) == list(range(batch.SUBMISSIONS_PER_JOB * 2))
+    assert all(shared == "True" for _, shared, _ in claims)
+    # what they inherited is out of their collector's sight (no full collection copies it), and
+    # the parent's heap is back in it once the batch is over
+    assert all(frozen == "True" for _, _, frozen in claims)
+    assert gc.get_freeze_count() == 0

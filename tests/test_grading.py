@@ -108,12 +108,13 @@ def test_submissions_of_one_set_get_the_same_inputs_drawn_and_answered_once(monk
     assert any(not np.array_equal(np.asarray(first[i][0]), np.asarray(third[i][0])) for i in first.keys() & third.keys())
 
 
-def test_kept_inputs_are_read_only():
+def test_kept_inputs_are_read_only_and_their_requests_marked_reused():
     assignment = load_assignment("ift6135-devoir3")
     check = next(c for c in assignment.checks if c.generate)
-    inputs, _ = Plans(assignment).get(check, "variant 3")
+    inputs, requests = Plans(assignment).get(check, "variant 3")
     arrays = [a for args in inputs for a in args if isinstance(a, np.ndarray)]
     assert arrays and not any(a.flags.writeable for a in arrays)
+    assert requests and all(r.reused for r in requests)  # the sandbox may have them kept
 
 
 def test_variants_zero_draws_for_each_submission(monkeypatch):
@@ -123,6 +124,11 @@ def test_variants_zero_draws_for_each_submission(monkeypatch):
     for key in ("s0", "s0", "s1"):
         grade(assignment, assignment.solution_file, sandbox=box, references=References(assignment), plans=plans, key=key)
     first, again, other = (_generated(r) for r in box.runs)
+    # a submission's own draws are not offered to the server to keep; fixed cases still are
+    reused = {r.id.split("#")[0]: r.reused for r in box.runs[0]}
+    generated = {c.id for c in assignment.checks if c.generate}
+    assert not any(reused[i] for i in reused if i in generated)
+    assert all(reused[i] for i in reused if i not in generated)
     assert all(np.array_equal(np.asarray(first[i][0]), np.asarray(again[i][0])) for i in first)  # a regrade
     assert any(not np.array_equal(np.asarray(first[i][0]), np.asarray(other[i][0])) for i in first)
 

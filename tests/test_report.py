@@ -322,3 +322,22 @@ def test_headless_chromium_draws_the_report(english_report, tmp_path):
     assert (counts > 200).sum() >= 4, colours[counts > 200]
     blue = np.array([int(STATUS_COLOURS["graded"][i:i + 2], 16) for i in (1, 3, 5)])
     assert (np.abs(rgb - blue).max(axis=2) <= 12).sum() > 1000
+
+
+def test_the_plots_drawn_in_a_forked_process_are_the_ones_drawn_here(english, monkeypatch):
+    import multiprocessing
+
+    from autograder.report import html
+
+    a, results = english
+    summary = class_summary(results, a)
+    t = html.LABELS["en"]
+    forked = html._plots(results, summary, t, "en")
+
+    def no_fork(method):
+        raise ValueError(f"cannot find context for {method!r}")
+
+    monkeypatch.setattr(multiprocessing, "get_context", no_fork)  # as on a platform without fork
+    here = html._plots(results, summary, t, "en")
+    assert forked[1] is not None and forked[1].startswith(PNG_SIGNATURE)
+    assert forked == here  # both pictures, byte for byte

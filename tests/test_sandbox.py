@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from autograder.plaindata import to_plain
 from autograder.sandbox import Limits, Request, Sandbox
 
 
@@ -509,3 +510,95 @@ def test_a_request_is_sent_as_its_wire_form_whatever_its_kind():
     for request in (plain, otter):
         assert json.loads(request.encoded) == json.loads(json.dumps(request.wire()))
     assert json.loads(otter.encoded)["kind"] == "otter"
+
+
+class _JobSpy:
+    """Records what each job sent: the arguments ordered kept, and the body."""
+
+    def __init__(self, monkeypatch):
+        from autograder import sandbox as sandbox_module
+
+        self.jobs: list[tuple[dict, bytes]] = []
+        real = sandbox_module._Channel.request
+
+        def request(channel, job, *, body=b"", definitions=None, timeout):
+            self.jobs.append((dict(definitions or {}), body))
+            return real(channel, job, body=body, definitions=definitions, timeout=timeout)
+
+        monkeypatch.setattr(sandbox_module._Channel, "request", request)
+
+
+# f edits its argument in place; g, asked on the same arguments, must not see it, in this job or the next
+_EDITS = "def f(x):\n    x += 1\n    return float(x.sum())\ndef g(x):\n    return float(x.sum())\n"
+
+
+def _edit_requests(x, *, reused=True):
+    return [Request(f"f#{i}", name, call=True, args=(x,), reused=reused) for i, name in enumerate("fg")]
+
+
+def test_reused_arguments_travel_once_then_by_name_and_each_call_gets_a_fresh_copy(monkeypatch):
+    spy = _JobSpy(monkeypatch)
+    x = np.arange(200.0)
+    with Sandbox(workers=1, preload=("numpy",), limits=Limits(wall=30, call=5, exec=10)) as box:
+        for _ in range(4):
+            out = run(box, _EDITS, *_edit_requests(x))
+            assert out.answers["f#0"].value == x.sum() + 200 and out.answers["f#1"].value == x.sum()
+    data = to_plain(x)["__ndarray__"]["data"].encode()
+    (kept, body), *later = spy.jobs
+    # the first sight (f's) carries them, the second (g's, the same arguments) has them kept
+    assert body.count(data) == 1 and len(kept) == 1 and data.decode() in next(iter(kept.values()))
+    for kept, body in later:  # then by name only
+        assert not kept and data not in body and body.count(b'"args_ref"') == 2
+
+
+def test_arguments_sent_a_second_time_are_kept_from_then_on(monkeypatch):
+    spy = _JobSpy(monkeypatch)
+    x = np.arange(200.0)
+    with Sandbox(workers=1, preload=("numpy",), limits=Limits(wall=30, call=5, exec=10)) as box:
+        for _ in range(3):
+            assert run(box, _EDITS, _edit_requests(x)[1]).answers["f#1"].value == x.sum()
+    data = to_plain(x)["__ndarray__"]["data"].encode()
+    assert [bool(kept) for kept, _ in spy.jobs] == [False, True, False]
+    assert [data in body for _, body in spy.jobs] == [True, False, False]
+
+
+def test_arguments_of_one_submission_only_and_past_the_limit_are_always_carried(monkeypatch):
+    spy = _JobSpy(monkeypatch)
+    x = np.arange(200.0)
+    with Sandbox(workers=1, preload=("numpy",), limits=Limits(wall=30, call=5, exec=10)) as box:
+        for reused in (False, False, False):
+            assert run(box, _EDITS, *_edit_requests(x, reused=reused)).answers["f#1"].value == x.sum()
+        box.start(torch=False)
+        box._pools["light"]._server.channels[0].kept.limit = 100  # smaller than these arguments
+        for _ in range(3):
+            assert run(box, _EDITS, *_edit_requests(x + 1)).answers["f#1"].value == (x + 1).sum()
+    assert all(not kept for kept, _ in spy.jobs)
+    assert all(b'"args_ref"' not in body for _, body in spy.jobs)
+
+
+def test_a_replaced_server_is_sent_the_arguments_again(monkeypatch):
+    import signal as signals
+
+    spy = _JobSpy(monkeypatch)
+    x = np.arange(200.0)
+    with Sandbox(workers=1, preload=("numpy",), limits=Limits(wall=30, call=5, exec=10)) as box:
+        for _ in range(3):
+            run(box, _EDITS, *_edit_requests(x))
+        os.kill(box._pools["light"]._server.proc.pid, signals.SIGKILL)
+        for _ in range(3):
+            out = run(box, _EDITS, *_edit_requests(x))
+            assert out.answers["f#1"].value == x.sum() and not out.incidents
+    assert [bool(kept) for kept, _ in spy.jobs[-3:]] == [True, False, False]  # the new server's record starts empty
+
+
+def test_a_student_who_deletes_the_kept_arguments_loses_only_their_own_answers(monkeypatch):
+    x = np.arange(200.0)
+    src = ("import sys\ndef wipe():\n    sys._getframe(1).f_locals['kept'].clear()\n    return 0\n"
+           "def g(x):\n    return float(x.sum())\n")
+    requests = [Request("w", "wipe", call=True), Request("g", "g", call=True, args=(x,), reused=True)]
+    with Sandbox(workers=1, preload=("numpy",), limits=Limits(wall=30, call=5, exec=10)) as box:
+        for _ in range(2):
+            run(box, src, *requests)  # the second sending has the server keep them
+        out = run(box, src, *requests)
+        assert out.answers["g"].error_type == "bad_data" and "gone" in out.answers["g"].error_message
+        assert run(box, "def g(x):\n    return float(x.sum())\n", requests[1]).answers["g"].value == x.sum()

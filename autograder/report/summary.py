@@ -65,9 +65,11 @@ def class_summary(results: list[Results], assignment: Assignment) -> dict:
     }
 
 
-def write_summary_json(results: list[Results], assignment: Assignment, path: Path) -> Path:
-    """Write :func:`class_summary` atomically (a reader never sees half a file)."""
-    return write_json_atomic(class_summary(results, assignment), path)
+def write_summary_json(results: list[Results], assignment: Assignment, path: Path, *,
+                       summary: dict | None = None) -> Path:
+    """Write :func:`class_summary` (``summary``, when already made) atomically (a reader never
+    sees half a file)."""
+    return write_json_atomic(summary if summary is not None else class_summary(results, assignment), path)
 
 
 def _total(r: Results) -> float:
