@@ -136,6 +136,11 @@ def judge(check: Check, answer: Any, expected: Any, *, args: tuple, helpers: Mod
     return cmp.COMPARATORS[check.kind](answer, expected, **opts)
 
 
+def needs_rng(check: Check, helpers: ModuleType | None) -> bool:
+    """Whether judging ``check`` draws random numbers: a property whose helper takes ``rng``."""
+    return check.kind == "property" and "rng" in _parameters(_helper(helpers, check.options["using"], check.id))
+
+
 def _run_property(check: Check, helpers: ModuleType | None, answer: Any, **context: Any) -> cmp.Comparison:
     func = _helper(helpers, check.options["using"], check.id)
     accepted = _parameters(func)

@@ -224,3 +224,31 @@ def test_prepare_makes_only_the_sets_the_batch_uses(monkeypatch):
     assert len(computed) == one  # kept
     prepare(assignment, plans, refs, ["bo", "chloe"])
     assert one < len(computed) <= 3 * one
+
+
+def test_a_judging_generator_is_made_only_for_a_helper_that_takes_one(monkeypatch):
+    import inspect
+
+    from autograder.checks import needs_rng
+
+    assignment = load_assignment("ift6135-devoir3")
+    properties = [c for c in assignment.checks if c.kind == "property"]
+    takes = {c.id for c in properties
+             if "rng" in inspect.signature(getattr(assignment.helpers, c.options["using"])).parameters}
+    assert takes and len(takes) < len(properties), "devoir3 has both kinds of property helpers"
+    assert {c.id for c in assignment.checks if needs_rng(c, assignment.helpers)} == takes
+    made = []
+    real = seed_for
+
+    def spy(assignment_id, check_id, key):
+        seed = real(assignment_id, check_id, key)
+        if check_id.endswith("/judge"):  # the judging generator's seed (the others draw inputs)
+            made.append((check_id, seed))
+        return seed
+
+    monkeypatch.setattr("autograder.grading.seed_for", spy)
+    monkeypatch.setattr("autograder.grading.check_hidden_unreadable", lambda *a: None)
+    plans, refs = Plans(assignment), References(assignment)
+    for _ in range(2):
+        grade(assignment, assignment.solution_file, sandbox=_Recorder(), references=refs, plans=plans, key="s1")
+    assert len(made) == 2 * len(takes) and made[:len(takes)] == made[len(takes):]  # a regrade: the same draws

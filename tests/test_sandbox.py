@@ -268,6 +268,36 @@ def test_the_torch_server_is_for_submissions_that_import_torch():
     assert needs_torch({"a.py": "x = 1\n"}, [Request("r", "f", call=True, args=([1.0],), convert="torch")])
 
 
+@pytest.mark.parametrize("text", [
+    "import numpy as np, torch.nn as nn\n", "x = 1; from torch import nn\n", "import torchvision\n",
+    "# import torch\nimport numpy\n", "y = torch_like  # torch\n", "from jax import grad", "s = 'import torch'",
+    "def f():\n    import torch\n    return torch\n", "a = 1;import  functorch\n", "x = __import__('os')",
+    "import importlib\n", "mytorch = 1\nimport numpy\n", "\n\ntorch\n\n", "", "import torch # trailing",
+    "from   torch.func import grad\r\n", "import os, sys\nimport numpy as np, torch\n",
+])
+def test_the_fast_torch_scan_answers_as_the_pattern_does(text):
+    from autograder import sandbox as sandbox_module
+
+    assert sandbox_module._imports_torch(text) == bool(sandbox_module._TORCH.search(text))
+
+
+def test_the_torch_scan_searches_each_line_once_however_often_it_says_torch(monkeypatch):
+    from autograder import sandbox as sandbox_module
+
+    searched = []
+    pattern = sandbox_module._TORCH
+
+    class Counting:
+        def search(self, text, start, end):
+            searched.append((start, end))
+            return pattern.search(text, start, end)
+
+    monkeypatch.setattr(sandbox_module, "_TORCH", Counting())
+    text = ("x = '" + "torch " * 50_000 + "'\n") * 3 + "import numpy\n"  # a hostile file: 150,000 mentions
+    assert not sandbox_module._imports_torch(text)
+    assert len(searched) == 3 and len(set(searched)) == 3
+
+
 def test_the_batch_guess_of_torch_never_misses_an_import():
     import json
 
