@@ -503,7 +503,6 @@ def _evaluate(module: types.ModuleType, request: dict, *, ban: "AutogradBan", ca
     if name not in module.__dict__:
         return {"id": rid, "error": {"type": "missing", "message": name}}
     obj = module.__dict__[name]
-    started = time.perf_counter()
     try:
         if request.get("call"):
             if not callable(obj):
@@ -524,7 +523,7 @@ def _evaluate(module: types.ModuleType, request: dict, *, ban: "AutogradBan", ca
                 value = obj(*args)
         else:
             value = obj
-        line = dumps({"id": rid, "value": to_plain(value), "seconds": round(time.perf_counter() - started, 6)})
+        line = dumps({"id": rid, "value": to_plain(value)})
     except _CallTimeout:
         return {"id": rid, "error": {"type": "timeout", "message": str(request.get("timeout", call_timeout))}}
     except AutogradBanned as e:
