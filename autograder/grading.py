@@ -212,9 +212,12 @@ def _numbers(checks: tuple[Check, ...]) -> list[str]:
 
 
 def _question_scores(assignment: Assignment, results: list[CheckResult]) -> tuple[QuestionScore, ...]:
+    earned: dict[str, list[float]] = {}
+    for r in results:
+        earned.setdefault(r.question, []).append(r.score)
     return tuple(
         QuestionScore(id=q.id, title=q.title, points=q.points, graded=q.graded,
-                      score=None if q.graded == "hand" else round(sum(r.score for r in results if r.question == q.id), 6))
+                      score=None if q.graded == "hand" else round(sum(earned.get(q.id, ())), 6))
         for q in assignment.questions
     )
 
