@@ -78,8 +78,11 @@ def prepare(assignment: Assignment, plans: Plans, references: References, submis
             continue
         for draw in draws if check.generate else [None]:
             inputs, reqs = plans.get(check, draw)
+            # cached properties, computed now: the encodings the sandbox sends (a request asked for
+            # two checks goes out of its group: that copy too)
             for req in reqs:
-                req.encoded, req.question  # noqa: B018 - cached properties, computed now
+                for sent in (req, req.ungrouped) if req.group is not None else (req,):
+                    sent.encoded, sent.question, sent.encoded_by_reference  # noqa: B018
             if check.expect == "reference":
                 for case, args in enumerate(inputs):
                     references.answer(check, args, case=case, draw=draw)

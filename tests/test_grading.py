@@ -209,6 +209,9 @@ def test_prepared_sets_leave_nothing_to_compute_per_submission(monkeypatch):
     for key in keys:
         grade(assignment, assignment.solution_file, sandbox=box, references=refs, plans=plans, key=key)
     assert len(computed) == prepared
+    # and every encoding the sandbox sends (in full, or naming kept arguments) is made already
+    asked = [r for run in box.runs for r in run]
+    assert asked and [r.id for r in asked if not {"encoded", "encoded_by_reference"} <= vars(r).keys()] == []
 
 
 def test_prepare_makes_only_the_sets_the_batch_uses(monkeypatch):
