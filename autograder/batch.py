@@ -27,7 +27,7 @@ from pathlib import Path
 from autograder import __version__
 from autograder.assignment import Assignment
 from autograder.errors import UsageError
-from autograder.grading import Plans, grade, invalid_results, prepare, sandbox_for
+from autograder.grading import Plans, Verdicts, grade, invalid_results, prepare, sandbox_for
 from autograder.inputs import SubmissionRef, discover
 from autograder.references import References
 from autograder.report.gradescope import gradescope_json, read_results_json, write_json_atomic
@@ -162,6 +162,7 @@ class _Worker:
         self.assignment = assignment
         self.references = References(self.assignment)
         self.plans = Plans(self.assignment)
+        self.verdicts = Verdicts()
         self.sandbox = sandbox_for(self.assignment, isolation=isolation, workers=slots)
         self.isolation = isolation
         self.slots = slots
@@ -196,7 +197,7 @@ class _Worker:
             results = invalid_results(self.assignment, ref.id, ref.problem)
         else:
             results = grade(self.assignment, ref.path, sandbox=self.sandbox, references=self.references,
-                            plans=self.plans, key=ref.id)
+                            plans=self.plans, key=ref.id, verdicts=self.verdicts)
         results = replace(results, submission=ref.id, metadata={**results.metadata, **ref.metadata})
         data = gradescope_json(results)
         data["extra_data"]["fingerprint"] = self.fingerprint

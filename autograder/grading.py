@@ -62,6 +62,45 @@ class Plans:
         return plan
 
 
+class Verdicts:
+    """The verdicts a batch has reached, by check, set of draws and the exact answer lines.
+
+    Submissions that get the same set of draws (``variants``) and answer a check with the same
+    lines get the same verdict, and in a class most do: every right answer is the same bytes.
+    A verdict is a function of the check's inputs, its references and the answers, except
+    where a property's helper draws numbers of its own (``rng``, seeded per submission): those
+    are judged every time, as are draws of one submission alone (``variants: 0``) and answers
+    the sandbox made up (a timeout). The lines are compared whole, so no answer can pass for
+    another. Past ``limit`` bytes of lines kept, nothing more is added.
+    """
+
+    def __init__(self, limit: int = 64 * 1024 * 1024) -> None:
+        self.limit = limit
+        self.size = 0
+        self._memo: dict[tuple, Comparison] = {}
+
+    def key(self, check: Check, reqs: list, outcome: Outcome, draw: str, *, shared: bool) -> tuple | None:
+        """What ``check``'s verdict depends on here, or None when it is not to be kept."""
+        if not shared:
+            return None
+        lines = []
+        for req in reqs:
+            answer = outcome.answers.get(req.id)
+            if answer is None or not answer.wire:
+                return None
+            lines.append(answer.wire)
+        return (check.id, draw if check.generate else None, *lines)
+
+    def get(self, key: tuple | None) -> Comparison | None:
+        return None if key is None else self._memo.get(key)
+
+    def put(self, key: tuple | None, verdict: Comparison) -> None:
+        size = sum(len(line) for line in key[2:]) if key is not None else 0
+        if key is not None and self.size + size <= self.limit:
+            self._memo[key] = verdict
+            self.size += size
+
+
 def prepare(assignment: Assignment, plans: Plans, references: References, submission_keys: Iterable[str]) -> None:
     """Draw now the shared sets of inputs these submissions get, encode their requests and
     compute their references (fixed cases included).
@@ -90,8 +129,9 @@ def prepare(assignment: Assignment, plans: Plans, references: References, submis
 
 def grade(assignment: Assignment, submission: Submission | str | Path, *, sandbox: Sandbox,
           references: References | None = None, plans: Plans | None = None, public_only: bool = False,
-          key: str | None = None) -> Results:
+          key: str | None = None, verdicts: Verdicts | None = None) -> Results:
     """Grade one submission. A broken or hostile submission is graded too: 0 where it fails.
+    A batch passes its ``plans``, ``references`` and ``verdicts``, kept from one to the next.
 
     >>> grade(load_assignment("ift6135-h20-hw1"), "alice.py", sandbox=box).score
     """
@@ -142,7 +182,15 @@ def grade(assignment: Assignment, submission: Submission | str | Path, *, sandbo
         # grading process's time on devoir3 when every property got one)
         rng = (np.random.default_rng(seed_for(assignment.id, check.id + "/judge", submission.key))
                if needs_rng(check, assignment.helpers) else None)
-        verdict = _judge_check(check, inputs, reqs, outcome, references, assignment, rng, draw=draw)
+        known = None
+        if verdicts is not None:
+            known = verdicts.key(check, reqs, outcome, draw,
+                                 shared=rng is None and (assignment.variants > 0 or not check.generate))
+        verdict = verdicts.get(known) if known is not None else None
+        if verdict is None:
+            verdict = _judge_check(check, inputs, reqs, outcome, references, assignment, rng, draw=draw)
+            if known is not None:
+                verdicts.put(known, verdict)
         feedback = "" if verdict.ok else render(verdict.message, lang, hidden=check.hidden)
         results.append(CheckResult(
             id=check.id, question=check.question, name=check.name, number=number,

@@ -142,6 +142,9 @@ class Answer:
     value: Any = None
     error_type: str | None = None
     error_message: str = ""
+    #: the line it came in, exactly (empty for an answer the sandbox made up: a timeout...):
+    #: two answers with the same line are the same answer (see ``grading.Verdicts``)
+    wire: bytes = field(default=b"", compare=False, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -744,7 +747,8 @@ def _outcome_from_reply(reply: dict, lines: bytes, requests: list[Request]) -> O
     exec_errors = []
     finished = False
     wanted = {r.id for r in requests}
-    for msg in _messages(lines):
+    split = _lines(lines)
+    for msg, wire in zip(_decode(split), split):  # the messages are the lines, up to any bad one
         if not isinstance(msg, dict):
             continue
         kind = msg.get("kind")
@@ -753,7 +757,7 @@ def _outcome_from_reply(reply: dict, lines: bytes, requests: list[Request]) -> O
         elif kind == "done":
             finished = True
         elif msg.get("id") in wanted and msg["id"] not in answers:
-            answers[msg["id"]] = _answer(msg)
+            answers[msg["id"]] = _answer(msg, wire)
     problem = None
     if reply.get("result_overflow"):
         problem = "result_too_large"
@@ -770,7 +774,14 @@ def _outcome_from_reply(reply: dict, lines: bytes, requests: list[Request]) -> O
 def _messages(lines: bytes) -> list:
     """The child's answer lines, decoded, up to the first that is not JSON (the child scribbled
     over its area: what follows cannot be trusted)."""
-    split = [line for line in lines.split(b"\n") if line]
+    return _decode(_lines(lines))
+
+
+def _lines(lines: bytes) -> list[bytes]:
+    return [line for line in lines.split(b"\n") if line]
+
+
+def _decode(split: list[bytes]) -> list:
     try:
         # one parse for all (~200 lines for devoir3), when it reads as one message per line
         messages = json.loads(b"[" + b",".join(split) + b"]")
@@ -787,15 +798,15 @@ def _messages(lines: bytes) -> list:
     return messages
 
 
-def _answer(msg: dict) -> Answer:
+def _answer(msg: dict, wire: bytes = b"") -> Answer:
     if "error" in msg:
         err = msg["error"] if isinstance(msg["error"], dict) else {}
         line = err.get("line")
         text = str(err.get("message", ""))[:400]
         if line:
             text = f"{text} (line {line})"
-        return Answer(error_type=str(err.get("type", "error"))[:80], error_message=text)
+        return Answer(error_type=str(err.get("type", "error"))[:80], error_message=text, wire=wire)
     try:
-        return Answer(value=from_plain(msg.get("value")))
+        return Answer(value=from_plain(msg.get("value")), wire=wire)
     except (PlainDataError, ValueError, TypeError) as e:
-        return Answer(error_type="bad_data", error_message=str(e)[:200])
+        return Answer(error_type="bad_data", error_message=str(e)[:200], wire=wire)

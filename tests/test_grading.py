@@ -255,3 +255,61 @@ def test_a_judging_generator_is_made_only_for_a_helper_that_takes_one(monkeypatc
     for _ in range(2):
         grade(assignment, assignment.solution_file, sandbox=_Recorder(), references=refs, plans=plans, key="s1")
     assert len(made) == 2 * len(takes) and made[:len(takes)] == made[len(takes):]  # a regrade: the same draws
+
+
+def _comparable(results):
+    return [(c.id, c.score, c.passed, c.feedback) for c in results.checks], results.score, results.status
+
+
+def test_a_batch_reuses_verdicts_only_for_the_same_answer_lines_and_grades_the_same(sandbox, monkeypatch):
+    """devoir3's examples, all in one set of draws: judged once per distinct answer, and graded
+    exactly as without the kept verdicts."""
+    from autograder import grading
+    from autograder.grading import Verdicts
+    from autograder.validation import example_files
+
+    assignment = load_assignment("ift6135-devoir3")
+    keys = [k for k in (f"s{i}" for i in range(400)) if draw_key(assignment.id, k, 16) == draw_key(assignment.id, "s0", 16)]
+    paths = [p for p, _ in example_files(assignment) if p.suffix == ".py"] + [assignment.solution_file]
+    judged = []
+    real = grading._judge_check
+    monkeypatch.setattr(grading, "_judge_check", lambda check, *a, **k: judged.append(check.id) or real(check, *a, **k))
+    plans, refs, verdicts = Plans(assignment), References(assignment), Verdicts()
+    kept, counts = [], []
+    for path, key in zip(paths, keys):
+        before = len(judged)
+        kept.append(grade(assignment, path, sandbox=sandbox, references=refs, plans=plans, key=key, verdicts=verdicts))
+        counts.append(len(judged) - before)
+    with_verdicts = len(judged)
+    fresh = [grade(assignment, p, sandbox=sandbox, references=refs, plans=plans, key=k) for p, k in zip(paths, keys)]
+    assert [_comparable(r) for r in kept] == [_comparable(r) for r in fresh]
+    assert len(judged) - with_verdicts == len(paths) * len(assignment.checks)  # without: every check, every time
+    # the solution, graded after "parfait" (right everywhere too), is judged only where its lines differ
+    assert paths[-1] == assignment.solution_file and kept[-1].score == kept[-1].max_score
+    assert counts[0] == len(assignment.checks) and counts[-1] < len(assignment.checks) / 4
+    # a property whose helper draws numbers of its own is judged for each submission
+    own_draws = [c.id for c in assignment.checks if grading.needs_rng(c, assignment.helpers)]
+    assert own_draws and all(judged[:with_verdicts].count(c) == len(paths) for c in own_draws)
+
+
+def test_no_verdict_is_kept_for_draws_of_one_submission_or_answers_the_sandbox_made_up(sandbox):
+    from autograder.grading import Verdicts
+    from autograder.sandbox import Answer, Outcome
+
+    assignment = load_assignment("ift6135-devoir3")
+    generated = next(c for c in assignment.checks if c.generate and c.kind == "close")
+    fixed = next(c for c in assignment.checks if not c.generate and c.call)
+    verdicts = Verdicts()
+    _, reqs = Plans(assignment).get(fixed, None)
+    lines = Outcome(answers={r.id: Answer(value=1.0, wire=b'{"id": "%s", "value": 1.0}' % r.id.encode()) for r in reqs})
+    made_up = Outcome(answers={r.id: Answer(error_type="timeout", error_message="10") for r in reqs})
+    assert verdicts.key(fixed, reqs, lines, "variant 1", shared=True) is not None
+    assert verdicts.key(fixed, reqs, made_up, "variant 1", shared=True) is None
+    assert verdicts.key(fixed, reqs, Outcome(answers={}), "variant 1", shared=True) is None  # the run died
+    assert verdicts.key(generated, reqs, lines, "s1", shared=False) is None  # variants: 0, or an rng
+    # a fixed case's verdict does not depend on the set of draws; a generated one's does
+    assert verdicts.key(fixed, reqs, lines, "variant 1", shared=True) == verdicts.key(fixed, reqs, lines, "variant 2", shared=True)
+    small = Verdicts(limit=10)
+    key = small.key(fixed, reqs, lines, "variant 1", shared=True)
+    small.put(key, object())
+    assert small.get(key) is None  # past its limit, nothing more is kept
