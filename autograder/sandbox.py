@@ -806,7 +806,40 @@ def _answer(msg: dict, wire: bytes = b"") -> Answer:
         if line:
             text = f"{text} (line {line})"
         return Answer(error_type=str(err.get("type", "error"))[:80], error_message=text, wire=wire)
+    return _LineAnswer(msg.get("value"), wire)
+
+
+def _decoded(plain: Any, wire: bytes) -> Answer:
     try:
-        return Answer(value=from_plain(msg.get("value")), wire=wire)
+        return Answer(value=from_plain(plain), wire=wire)
     except (PlainDataError, ValueError, TypeError) as e:
         return Answer(error_type="bad_data", error_message=str(e)[:200], wire=wire)
+
+
+class _LineAnswer(Answer):
+    """A value as it came in, decoded and validated (:func:`from_plain`) when first read: a
+    batch that already judged the same line (``grading.Verdicts``) never reads it, and most of
+    a class's answers are such lines."""
+
+    __slots__ = ("_plain", "_answer")
+
+    def __init__(self, plain: Any, wire: bytes) -> None:
+        object.__setattr__(self, "_plain", plain)
+        object.__setattr__(self, "_answer", None)
+        object.__setattr__(self, "wire", wire)
+
+    def _read(self) -> Answer:
+        if self._answer is None:
+            object.__setattr__(self, "_answer", _decoded(self._plain, self.wire))
+            object.__setattr__(self, "_plain", None)
+        return self._answer
+
+    value = property(lambda self: self._read().value)
+    error_type = property(lambda self: self._read().error_type)
+    error_message = property(lambda self: self._read().error_message)
+
+    def __eq__(self, other: object) -> bool:
+        return self._read() == (other._read() if isinstance(other, _LineAnswer) else other)
+
+    def __hash__(self) -> int:
+        return hash(self._read())

@@ -639,3 +639,20 @@ def test_a_student_who_deletes_the_kept_arguments_loses_only_their_own_answers(m
         out = run(box, src, *requests)
         assert out.answers["g"].error_type == "bad_data" and "gone" in out.answers["g"].error_message
         assert run(box, "def g(x):\n    return float(x.sum())\n", requests[1]).answers["g"].value == x.sum()
+
+
+def test_an_answer_line_is_decoded_and_validated_when_first_read(monkeypatch):
+    from autograder import sandbox as sandbox_module
+    from autograder.sandbox import Answer, _answer
+
+    decoded = []
+    real = sandbox_module.from_plain
+    monkeypatch.setattr(sandbox_module, "from_plain", lambda v: decoded.append(v) or real(v))
+    good = _answer({"id": "a", "value": to_plain(np.arange(3.0))}, b"line a")
+    bad = _answer({"id": "b", "value": {"__ndarray__": {"dtype": "|O", "shape": [1], "data": ""}}}, b"line b")
+    assert decoded == [] and good.wire == b"line a"  # nothing decoded until read
+    assert good.ok and np.array_equal(good.value, [0.0, 1.0, 2.0]) and len(decoded) == 1
+    good.value
+    assert len(decoded) == 1  # once
+    assert not bad.ok and bad.error_type == "bad_data" and bad.value is None  # refused, as before
+    assert _answer({"id": "c", "value": 3}, b"c") == Answer(value=3)
