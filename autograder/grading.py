@@ -63,7 +63,8 @@ class Plans:
 
 
 class Verdicts:
-    """The verdicts a batch has reached, by check, set of draws and the exact answer lines.
+    """The verdicts a batch has reached (each check's result, feedback included), by check, set
+    of draws and the exact answer lines.
 
     Submissions that get the same set of draws (``variants``) and answer a check with the same
     lines get the same verdict, and in a class most do: every right answer is the same bytes.
@@ -77,10 +78,12 @@ class Verdicts:
     def __init__(self, limit: int = 64 * 1024 * 1024) -> None:
         self.limit = limit
         self.size = 0
-        self._memo: dict[tuple, Comparison] = {}
+        self._memo: dict[tuple, CheckResult] = {}
 
-    def key(self, check: Check, reqs: list, outcome: Outcome, draw: str, *, shared: bool) -> tuple | None:
-        """What ``check``'s verdict depends on here, or None when it is not to be kept."""
+    def key(self, check: Check, reqs: list, outcome: Outcome, draw: str, *, shared: bool,
+            number: str = "") -> tuple | None:
+        """What ``check``'s result (its ``number``-th place in the list) depends on here, or
+        None when it is not to be kept."""
         if not shared:
             return None
         lines = []
@@ -89,15 +92,15 @@ class Verdicts:
             if answer is None or not answer.wire:
                 return None
             lines.append(answer.wire)
-        return (check.id, draw if check.generate else None, *lines)
+        return (check.id, number, draw if check.generate else None, *lines)
 
-    def get(self, key: tuple | None) -> Comparison | None:
+    def get(self, key: tuple | None) -> CheckResult | None:
         return None if key is None else self._memo.get(key)
 
-    def put(self, key: tuple | None, verdict: Comparison) -> None:
-        size = sum(len(line) for line in key[2:]) if key is not None else 0
+    def put(self, key: tuple | None, result: CheckResult) -> None:
+        size = sum(len(line) for line in key[3:]) if key is not None else 0
         if key is not None and self.size + size <= self.limit:
-            self._memo[key] = verdict
+            self._memo[key] = result
             self.size += size
 
 
@@ -184,19 +187,20 @@ def grade(assignment: Assignment, submission: Submission | str | Path, *, sandbo
                if needs_rng(check, assignment.helpers) else None)
         known = None
         if verdicts is not None:
-            known = verdicts.key(check, reqs, outcome, draw,
+            known = verdicts.key(check, reqs, outcome, draw, number=number,
                                  shared=rng is None and (assignment.variants > 0 or not check.generate))
-        verdict = verdicts.get(known) if known is not None else None
-        if verdict is None:
+        result = verdicts.get(known) if known is not None else None
+        if result is None:
             verdict = _judge_check(check, inputs, reqs, outcome, references, assignment, rng, draw=draw)
+            feedback = "" if verdict.ok else render(verdict.message, lang, hidden=check.hidden)
+            result = CheckResult(
+                id=check.id, question=check.question, name=check.name, number=number,
+                score=round(check.points * verdict.earned, 6), max_score=check.points, hidden=check.hidden,
+                visibility=check.visibility, passed=verdict.ok, feedback=feedback or render(Message("ok"), lang),
+            )
             if known is not None:
-                verdicts.put(known, verdict)
-        feedback = "" if verdict.ok else render(verdict.message, lang, hidden=check.hidden)
-        results.append(CheckResult(
-            id=check.id, question=check.question, name=check.name, number=number,
-            score=round(check.points * verdict.earned, 6), max_score=check.points, hidden=check.hidden,
-            visibility=check.visibility, passed=verdict.ok, feedback=feedback or render(Message("ok"), lang),
-        ))
+                verdicts.put(known, result)
+        results.append(result)
     return Results(
         assignment_id=assignment.id, assignment_title=assignment.title, language=lang,
         submission=submission.key, checks=tuple(results), questions=_question_scores(assignment, results),
