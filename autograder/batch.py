@@ -232,6 +232,10 @@ def _import_report_libraries() -> None:
     import matplotlib.figure  # noqa: F401
     import pandas  # noqa: F401
 
+    from autograder.report.html import warm_up
+
+    warm_up()
+
 
 def _may_import_torch(ref: SubmissionRef) -> bool:
     """A guess from the raw bytes (the sandbox decides for itself, exactly): it only orders the

@@ -341,3 +341,13 @@ def test_the_plots_drawn_in_a_forked_process_are_the_ones_drawn_here(english, mo
     here = html._plots(results, summary, t, "en")
     assert forked[1] is not None and forked[1].startswith(PNG_SIGNATURE)
     assert forked == here  # both pictures, byte for byte
+
+
+def test_the_report_warm_up_draws_without_touching_pyplot():
+    import sys
+
+    from autograder.report.html import warm_up
+
+    had_pyplot = "matplotlib.pyplot" in sys.modules
+    warm_up()  # a batch runs it in a thread while it grades: an error there would go unseen
+    assert ("matplotlib.pyplot" in sys.modules) == had_pyplot  # the object API only: no global figure state
