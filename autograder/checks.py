@@ -117,6 +117,12 @@ def draw_key(assignment_id: str, submission_key: str, variants: int) -> str:
     return f"variant {int.from_bytes(digest[:8], 'little') % variants}"
 
 
+def draws_kept(check: Check, variants: int) -> bool:
+    """Whether ``check``'s inputs are those of other submissions too (fixed cases, or a shared
+    set of draws), so that what is made of them may be kept for the next submission."""
+    return variants > 0 or not check.generate
+
+
 def judge(check: Check, answer: Any, expected: Any, *, args: tuple, helpers: ModuleType | None,
           rng: np.random.Generator | None) -> cmp.Comparison:
     """Compare one answer with what was expected, by the check's comparator."""

@@ -15,7 +15,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from autograder.assignment import Assignment
-from autograder.checks import Check, case_prefix, draw_key, judge, needs_rng, seed_for
+from autograder.checks import Check, case_prefix, draw_key, draws_kept, judge, needs_rng, seed_for
 from autograder.compare import Comparison, fail
 from autograder.errors import SubmissionError
 from autograder.messages import Message, render
@@ -54,7 +54,7 @@ class Plans:
             seed = seed_for(self.assignment.id, check.draw or check.id, draw) if check.generate else 0
             inputs = check.inputs(self.assignment.helpers, seed)
             plan = (inputs, check.requests(inputs))
-            if self.assignment.variants > 0 or not check.generate:
+            if draws_kept(check, self.assignment.variants):
                 read_only(inputs)
                 # the same requests go to other submissions: the sandbox may keep their arguments
                 plan = (inputs, [replace(r, reused=True) for r in plan[1]])
@@ -80,12 +80,9 @@ class Verdicts:
         self.size = 0
         self._memo: dict[tuple, CheckResult] = {}
 
-    def key(self, check: Check, reqs: list, outcome: Outcome, draw: str, *, shared: bool,
-            number: str = "") -> tuple | None:
-        """What ``check``'s result (its ``number``-th place in the list) depends on here, or
-        None when it is not to be kept."""
-        if not shared:
-            return None
+    def key(self, check: Check, number: str, reqs: list, outcome: Outcome, draw: str) -> tuple | None:
+        """What the result of ``check`` (``number``, its place in the list) depends on here, or
+        None when it is not to be kept: see the class's docstring."""
         lines = []
         for req in reqs:
             answer = outcome.answers.get(req.id)
@@ -94,12 +91,12 @@ class Verdicts:
             lines.append(answer.wire)
         return (check.id, number, draw if check.generate else None, *lines)
 
-    def get(self, key: tuple | None) -> CheckResult | None:
-        return None if key is None else self._memo.get(key)
+    def get(self, key: tuple) -> CheckResult | None:
+        return self._memo.get(key)
 
-    def put(self, key: tuple | None, result: CheckResult) -> None:
-        size = sum(len(line) for line in key[3:]) if key is not None else 0
-        if key is not None and self.size + size <= self.limit:
+    def put(self, key: tuple, result: CheckResult) -> None:
+        size = sum(len(part) for part in key if type(part) is bytes)
+        if self.size + size <= self.limit:
             self._memo[key] = result
             self.size += size
 
@@ -186,9 +183,8 @@ def grade(assignment: Assignment, submission: Submission | str | Path, *, sandbo
         rng = (np.random.default_rng(seed_for(assignment.id, check.id + "/judge", submission.key))
                if needs_rng(check, assignment.helpers) else None)
         known = None
-        if verdicts is not None:
-            known = verdicts.key(check, reqs, outcome, draw, number=number,
-                                 shared=rng is None and (assignment.variants > 0 or not check.generate))
+        if verdicts is not None and rng is None and draws_kept(check, assignment.variants):
+            known = verdicts.key(check, number, reqs, outcome, draw)
         result = verdicts.get(known) if known is not None else None
         if result is None:
             verdict = _judge_check(check, inputs, reqs, outcome, references, assignment, rng, draw=draw)

@@ -107,10 +107,15 @@ class Request:
         return json.dumps([to_plain(a) for a in self.args])
 
     @functools.cached_property
+    def _header_json(self) -> str:
+        """:meth:`wire_header` as JSON, without its closing brace (the arguments follow)."""
+        return json.dumps(self.wire_header())[:-1]
+
+    @functools.cached_property
     def encoded(self) -> str:
         """:meth:`wire` as JSON, made once: a kept request (see ``grading.Plans``) is sent for
         every submission that gets its set of draws."""
-        return f'{json.dumps(self.wire_header())[:-1]}, "args": {self.encoded_args}}}'
+        return f'{self._header_json}, "args": {self.encoded_args}}}'
 
     @functools.cached_property
     def args_key(self) -> str:
@@ -120,7 +125,7 @@ class Request:
     @functools.cached_property
     def encoded_by_reference(self) -> str:
         """:attr:`encoded`, with the arguments named by :attr:`args_key` instead of carried."""
-        return f'{json.dumps(self.wire_header())[:-1]}, "args_ref": "{self.args_key}"}}'
+        return f'{self._header_json}, "args_ref": "{self.args_key}"}}'
 
     @functools.cached_property
     def question(self) -> tuple:
@@ -747,8 +752,7 @@ def _outcome_from_reply(reply: dict, lines: bytes, requests: list[Request]) -> O
     exec_errors = []
     finished = False
     wanted = {r.id for r in requests}
-    split = _lines(lines)
-    for msg, wire in zip(_decode(split), split):  # the messages are the lines, up to any bad one
+    for msg, wire in _messages(lines):
         if not isinstance(msg, dict):
             continue
         kind = msg.get("kind")
@@ -771,31 +775,24 @@ def _outcome_from_reply(reply: dict, lines: bytes, requests: list[Request]) -> O
                    wall=float(reply.get("wall", 0.0)), cpu=float(reply.get("cpu", 0.0)), problem=problem)
 
 
-def _messages(lines: bytes) -> list:
-    """The child's answer lines, decoded, up to the first that is not JSON (the child scribbled
-    over its area: what follows cannot be trusted)."""
-    return _decode(_lines(lines))
-
-
-def _lines(lines: bytes) -> list[bytes]:
-    return [line for line in lines.split(b"\n") if line]
-
-
-def _decode(split: list[bytes]) -> list:
+def _messages(lines: bytes) -> list[tuple[Any, bytes]]:
+    """The child's answer lines, each decoded and with the line it came in, up to the first that
+    is not JSON (the child scribbled over its area: what follows cannot be trusted)."""
+    split = [line for line in lines.split(b"\n") if line]
     try:
         # one parse for all (~200 lines for devoir3), when it reads as one message per line
         messages = json.loads(b"[" + b",".join(split) + b"]")
         if len(messages) == len(split):
-            return messages
+            return list(zip(messages, split))
     except ValueError:
         pass  # some line is not JSON: found line by line below
-    messages = []
+    decoded = []
     for line in split:
         try:
-            messages.append(json.loads(line))
+            decoded.append((json.loads(line), line))
         except ValueError:
             break
-    return messages
+    return decoded
 
 
 def _answer(msg: dict, wire: bytes = b"") -> Answer:

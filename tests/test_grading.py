@@ -292,7 +292,9 @@ def test_a_batch_reuses_verdicts_only_for_the_same_answer_lines_and_grades_the_s
     assert own_draws and all(judged[:with_verdicts].count(c) == len(paths) for c in own_draws)
 
 
-def test_no_verdict_is_kept_for_draws_of_one_submission_or_answers_the_sandbox_made_up(sandbox):
+def test_no_verdict_is_kept_for_draws_of_one_submission_or_answers_the_sandbox_made_up(sandbox, monkeypatch):
+    from autograder import grading
+    from autograder.checks import draws_kept
     from autograder.grading import Verdicts
     from autograder.sandbox import Answer, Outcome
 
@@ -303,13 +305,23 @@ def test_no_verdict_is_kept_for_draws_of_one_submission_or_answers_the_sandbox_m
     _, reqs = Plans(assignment).get(fixed, None)
     lines = Outcome(answers={r.id: Answer(value=1.0, wire=b'{"id": "%s", "value": 1.0}' % r.id.encode()) for r in reqs})
     made_up = Outcome(answers={r.id: Answer(error_type="timeout", error_message="10") for r in reqs})
-    assert verdicts.key(fixed, reqs, lines, "variant 1", shared=True) is not None
-    assert verdicts.key(fixed, reqs, made_up, "variant 1", shared=True) is None
-    assert verdicts.key(fixed, reqs, Outcome(answers={}), "variant 1", shared=True) is None  # the run died
-    assert verdicts.key(generated, reqs, lines, "s1", shared=False) is None  # variants: 0, or an rng
+    assert verdicts.key(fixed, "1.1", reqs, lines, "variant 1") is not None
+    assert verdicts.key(fixed, "1.1", reqs, made_up, "variant 1") is None
+    assert verdicts.key(fixed, "1.1", reqs, Outcome(answers={}), "variant 1") is None  # the run died
+    assert not draws_kept(generated, 0) and draws_kept(generated, 16) and draws_kept(fixed, 0)
     # a fixed case's verdict does not depend on the set of draws; a generated one's does
-    assert verdicts.key(fixed, reqs, lines, "variant 1", shared=True) == verdicts.key(fixed, reqs, lines, "variant 2", shared=True)
+    assert verdicts.key(fixed, "1.1", reqs, lines, "variant 1") == verdicts.key(fixed, "1.1", reqs, lines, "variant 2")
     small = Verdicts(limit=10)
-    key = small.key(fixed, reqs, lines, "variant 1", shared=True)
+    key = small.key(fixed, "1.1", reqs, lines, "variant 1")
     small.put(key, object())
     assert small.get(key) is None  # past its limit, nothing more is kept
+    # variants: 0, the same submission twice: its generated checks are judged both times
+    own = dataclasses.replace(assignment, variants=0)
+    judged = []
+    real = grading._judge_check
+    monkeypatch.setattr(grading, "_judge_check", lambda check, *a, **k: judged.append(check.id) or real(check, *a, **k))
+    plans, refs = Plans(own), References(own)
+    for _ in range(2):
+        grade(own, own.solution_file, sandbox=sandbox, references=refs, plans=plans, key="s1", verdicts=verdicts)
+    assert all(judged.count(c.id) == 2 for c in own.checks if c.generate)
+    assert all(judged.count(c.id) == 1 for c in own.checks if not c.generate and not grading.needs_rng(c, own.helpers))

@@ -513,7 +513,9 @@ def test_the_source_scan_names_autograd_whatever_letters_spell_it(body, found):
 def test_answer_lines_are_read_one_message_per_line(lines, kept):
     from autograder.sandbox import _messages
 
-    assert _messages(lines) == kept
+    decoded = _messages(lines)
+    assert [message for message, _ in decoded] == kept
+    assert [line for _, line in decoded] == lines.split(b"\n")[:len(kept)]  # each with its line
 
 
 def test_the_torch_warm_up_leaves_the_server_without_threads():
