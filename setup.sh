@@ -43,10 +43,14 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
                 || say "warning: could not install$missing; the sandbox will use the strongest mode left"
         fi
     fi
-    if ! id autograder-student >/dev/null 2>&1; then
-        say "creating user autograder-student (student code runs as this user)"
-        useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin autograder-student
-    fi
+    # student code runs as these users: one per submission graded at the same time, so that
+    # two side by side can neither signal nor wait on each other (autograder/sandbox.py: POOL_SIZE)
+    for n in "" $(seq 1 15); do
+        if ! id "autograder-student$n" >/dev/null 2>&1; then
+            say "creating user autograder-student$n (student code runs as this user)"
+            useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "autograder-student$n"
+        fi
+    done
 fi
 
 if [ ! -x "$venv/bin/python" ]; then
@@ -78,6 +82,20 @@ fi
 site="$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
 if ! "$venv/bin/python" -m compileall -q -j 0 "$site" "$here/autograder" >/dev/null 2>&1; then
     say "note: a few files under $site do not byte-compile (templates, old tests); they stay source only"
+fi
+
+if [ "$gradescope" = 0 ] && [ "$(id -u)" = 0 ]; then
+    # the sandbox users import from this Python (user mode, and its tests): a home folder
+    # closed to others (pyenv under /root) would hide it from them. Open to traversal only.
+    base="$("$venv/bin/python" -c 'import sys; print(sys.base_prefix)')"
+    dir="$base"
+    while [ "$dir" != "/" ]; do
+        if [ "$(( $(stat -c '%a' "$dir") % 10 & 1 ))" = 0 ]; then
+            say "letting the sandbox users reach Python: chmod o+x $dir"
+            chmod o+x "$dir"
+        fi
+        dir="$(dirname "$dir")"
+    done
 fi
 
 if [ "$gradescope" = 1 ] && [ "$(id -u)" = 0 ]; then

@@ -1,5 +1,6 @@
-"""The "derive by hand" guard, in the student's process: automatic differentiation refused while
-a function marked ``forbid_autograd`` runs, and named from the function's own source.
+"""The "derive by hand" guard, in the student's process: automatic differentiation unavailable in
+the process that grades the functions marked ``forbid_autograd``, and named from a function's
+own source.
 
 Imported by :mod:`autograder._worker` only; standard library (and torch, if the student's
 process has it) only.
@@ -13,7 +14,7 @@ import re
 import sys
 import textwrap
 import types
-from typing import Any
+from typing import Any, Callable
 
 #: attributes whose use in a function marked "derive by hand" is refused, read from its source
 AUTOGRAD_ATTRIBUTES = frozenset(
@@ -30,24 +31,38 @@ class AutogradBanned(BaseException):
     """Raised when a function that must be derived by hand reaches automatic differentiation."""
 
 
-class AutogradBan:
-    """Make every road to torch's autograd raise while a "derive by hand" function runs.
+def banned_in(error: BaseException) -> AutogradBanned | None:
+    """The refusal behind ``error``, if one is in its chain (the student's code, or torch's,
+    may have caught it and raised something else)."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, AutogradBanned):
+            return error
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return None
 
-    Backward passes (``.backward()``, ``torch.autograd.grad``, ``torch.func.grad``/``vjp``/
-    ``jacrev``, ``torch.autograd.functional``) all go through the engine object; forward mode
-    (``jacfwd``, ``jvp``) goes through ``make_dual``. Both are replaced by guards. A function
-    that puts the originals back is caught when the call returns.
+
+class AutogradBan:
+    """Make automatic differentiation unavailable in this process, for good, and name it in
+    a function's source.
+
+    The functions a check marks ``forbid_autograd`` are graded in a process of their own
+    (see ``autograder.sandbox``), in which :meth:`install` runs before the first line of the
+    submission. From then on nothing of the student's, at import, in the call or in the
+    conversion of what it returns, finds a working autograd: there is no "on" to switch back
+    to, and nothing real is kept for a guard to restore (see :func:`install_guards`).
+    :meth:`traces` says whether the process shows signs of a way around it anyway.
     """
 
     def __init__(self) -> None:
-        self.enabled = False
-        self.installed = False
         #: what reading each function's source found, by code object (read once per job)
         self.scanned: dict = {}
         #: the submission's sources by the filename their code was compiled under
         self.sources: dict[str, str] = {}
         #: per file: its tree (until fully indexed) and its definitions by first line
         self._defs: dict[str, tuple[ast.AST | None, dict[int, ast.AST]]] = {}
+        self.traces: Callable[[], str] = lambda: ""
 
     def static_use(self, func: Any) -> str:
         """What the function's own source uses of autograd ('' when clean), from one parse per file."""
@@ -88,59 +103,178 @@ class AutogradBan:
             self._defs[filename] = (None, defs)
         return defs.get(line)
 
-    def active(self, enabled: bool) -> "AutogradBan":
-        self.enabled = enabled
-        if enabled:
-            self._install()
-        return self
+    def install(self, spots: list[tuple[dict, Any]] | None = None) -> None:
+        """Ban automatic differentiation in this process from now on (call it before any
+        student code runs): the audit hook first, then torch's entry points (held at
+        ``spots``, see :func:`locate_entry_points`)."""
+        sys.addaudithook(_audit_hook())
+        self.traces = install_guards(spots)
 
-    def __enter__(self) -> None:
-        if self.enabled:
-            for mod in ("jax", "functorch"):
-                if mod in sys.modules and mod != "functorch":
-                    raise AutogradBanned(f"{mod} is not allowed here")
 
-    def __exit__(self, exc_type, exc, tb) -> None:
-        was = self.enabled
-        self.enabled = False
-        if was and self.installed and not self._intact():
-            raise AutogradBanned("the function tampered with the autograd guard")
+def _refusal(what: str) -> Callable[..., Any]:
+    def refused(*args: Any, **kwargs: Any) -> Any:
+        raise AutogradBanned(what)
 
-    def _install(self) -> None:
-        if self.installed or "torch" not in sys.modules:
-            return
-        import torch
-        from torch.autograd import forward_ad
-        from torch.autograd.variable import Variable
+    return refused
 
-        ban = self
-        real_engine = Variable._execution_engine
 
-        class GuardedEngine:
-            def __getattr__(self, attr):
-                if ban.enabled:
-                    raise AutogradBanned(f"automatic differentiation ({attr})")
-                return getattr(real_engine, attr)
+def _set_mode(what: str) -> Callable[..., None]:
+    """A replacement for a grad-mode setter: switching it off again is allowed (``torch.no_grad``
+    does so on exit), on is refused. It holds no reference to the real setter."""
 
-        real_make_dual = forward_ad.make_dual
+    def set_mode(mode: Any, *args: Any, **kwargs: Any) -> None:
+        if mode:
+            raise AutogradBanned(what)
 
-        def guarded_make_dual(*args, **kwargs):
-            if ban.enabled:
-                raise AutogradBanned("forward-mode automatic differentiation")
-            return real_make_dual(*args, **kwargs)
+    return set_mode
 
-        self.engine = GuardedEngine()
-        self.make_dual = guarded_make_dual
-        Variable._execution_engine = self.engine
-        forward_ad.make_dual = guarded_make_dual
-        self.torch = torch
-        self.installed = True
 
-    def _intact(self) -> bool:
-        from torch.autograd import forward_ad
-        from torch.autograd.variable import Variable
+class _RefusedEngine:
+    """Stands where torch keeps its autograd engine (``Variable._execution_engine``): every
+    backward pass (``.backward()``, ``torch.autograd.grad``, ``torch.func``) asks it for
+    ``run_backward``. It wraps nothing: there is no real engine behind it to reach."""
 
-        return Variable._execution_engine is self.engine and forward_ad.make_dual is self.make_dual
+    def __getattr__(self, attr: str) -> Any:
+        raise AutogradBanned(f"automatic differentiation ({attr})")
+
+
+def install_guards(spots: list[tuple[dict, Any]] | None = None) -> Callable[[], str]:
+    """Switch gradient recording off in this (single-threaded) process and replace, wherever
+    a loaded module holds them, every entry point that switches it back on, makes an engine
+    or enters forward mode; drop torch's engine. ``spots``: where they are held, found by
+    :func:`locate_entry_points` beforehand (found now if not given). Returns ``traces``: ''
+    while the process shows no sign of automatic differentiation, else what it shows.
+
+    What is *not* closable in-process (see docs/security.md): code that writes the process's
+    memory directly (``/proc/self/mem``, numpy's array interface over a raw address), and
+    C-level classes that torch does not expose by name but that a walk of
+    ``type.__subclasses__`` finds (``_InferenceMode``, whose ``False`` turns recording back
+    on). These leave traces: a graph recorded moves torch's per-thread sequence number, which
+    nothing in Python sets back, and the answers of a process that shows one are not credited.
+    Hiding that trace too means rewriting the grader's own objects in the process (reached
+    through a signal handler's frame): deliberate tampering that this cannot see.
+    """
+    if "torch" not in sys.modules:
+        try:
+            import torch  # noqa: F401 - the process was to preload it; without torch there is nothing to ban
+        except ImportError:
+            return lambda: ""
+    import torch
+    from torch.autograd.variable import Variable
+
+    C = torch._C
+    replaced = _replacements(C)
+    spots = locate_entry_points() if spots is None else spots
+    C._set_grad_enabled(False)
+    C._set_fwd_grad_enabled(False)
+    Variable._execution_engine = _RefusedEngine()
+    for namespace, key in spots:
+        _swap(namespace, key, replaced)
+
+    sequence = C._autograd._get_sequence_nr
+    recording, forward = C.is_grad_enabled, C._is_fwd_grad_enabled
+    baseline = sequence()
+
+    def traces() -> str:
+        if sequence() != baseline:
+            return "an autograd graph was recorded"
+        if recording() or forward():
+            return "gradient recording was switched back on"
+        return ""
+
+    return traces
+
+
+def locate_entry_points() -> list[tuple[dict, Any]]:
+    """Where the loaded modules hold what :func:`install_guards` replaces, as (namespace, key):
+    the value itself, or a list, set or tuple holding it (torch.fx keeps lists of
+    side-effectful functions). A walk of every loaded module (~20 ms with torch's 1,100): the
+    fork server does it once, and its children inherit the list. Modules imported later take
+    what they import from torch's modules, where the replacements already are."""
+    import torch
+
+    originals = _replacements(torch._C)
+    spots = []
+    namespaces = [getattr(m, "__dict__", None) for m in list(sys.modules.values())] + [vars(torch._C._functorch)]
+    for namespace in namespaces:
+        if not isinstance(namespace, dict):
+            continue
+        for key, value in list(namespace.items()):
+            if id(value) in originals or (type(value) in (list, tuple, set) and any(id(v) in originals for v in value)):
+                spots.append((namespace, key))
+    return spots
+
+
+def _replacements(C: Any) -> dict[int, Any]:
+    """Each entry point to replace (by identity), with its replacement."""
+    replaced: dict[int, Any] = {
+        id(C._set_grad_enabled): _set_mode("gradient recording (torch.enable_grad, set_grad_enabled)"),
+        id(C._set_fwd_grad_enabled): _set_mode("forward-mode gradients"),
+        id(C._enter_dual_level): _refusal("forward-mode automatic differentiation (dual numbers)"),
+        id(C._ImperativeEngine): _refusal("a new autograd engine"),
+        id(C._InferenceMode): _inference_mode(C._InferenceMode),
+    }
+    # the decrements too: torch.func calls them in a ``finally``, where anything else would
+    # replace the refusal with an internal error
+    for name in ("_grad_increment_nesting", "_grad_decrement_nesting", "_jvp_increment_nesting",
+                 "_jvp_decrement_nesting", "_wrap_for_grad", "_unwrap_for_grad"):
+        replaced[id(getattr(C._functorch, name))] = _refusal(f"torch.func ({name})")
+    return replaced
+
+
+def _inference_mode(real: type) -> Callable[..., Any]:
+    """``torch.inference_mode()`` stays usable; leaving it (``inference_mode(False)``) would turn
+    gradient recording back on."""
+
+    def inference_mode(mode: Any = True, *args: Any, **kwargs: Any) -> Any:
+        if not mode:
+            raise AutogradBanned("gradient recording (inference_mode(False))")
+        return real(mode, *args, **kwargs)
+
+    return inference_mode
+
+
+def _swap(namespace: dict, key: Any, replaced: dict[int, Any]) -> None:
+    """Put the replacement where ``namespace[key]`` holds an original: as the value, or inside
+    the list, set or tuple it is."""
+    value = namespace.get(key)
+    if id(value) in replaced:
+        namespace[key] = replaced[id(value)]
+    elif type(value) in (list, tuple, set):
+        swapped = [replaced.get(id(v), v) for v in value]
+        if type(value) is list:
+            value[:] = swapped
+        elif type(value) is set:
+            value.clear()
+            value.update(swapped)
+        else:
+            namespace[key] = tuple(swapped)
+
+
+#: events refused once the ban is installed: other processes and threads (a new thread starts
+#: with gradient recording on; a new process has its own torch), foreign function calls (C++'s
+#: own switches), objects reached sideways (an original the replacements missed), sockets
+_REFUSED_EVENTS = frozenset({
+    "os.fork", "os.forkpty", "os.exec", "os.posix_spawn", "os.spawn", "os.system", "os.startfile",
+    "subprocess.Popen", "pty.spawn", "_thread.start_new_thread",
+    "gc.get_objects", "gc.get_referrers", "gc.get_referents", "socket.__new__",
+})
+#: modules whose import is refused: other automatic differentiation libraries, foreign-function interfaces
+_REFUSED_MODULES = frozenset({"jax", "jaxlib", "functorch", "autograd", "cffi", "_cffi_backend", "tensorflow"})
+
+
+def _audit_hook() -> Callable[[str, tuple], None]:
+    """The hook, with everything it uses bound now: an audit hook cannot be removed, and one
+    that read a module's globals could be turned off by changing them."""
+    refused_events, refused_modules, banned = _REFUSED_EVENTS, _REFUSED_MODULES, AutogradBanned
+
+    def hook(event: str, args: tuple) -> None:
+        if event in refused_events or event[:7] == "ctypes.":
+            raise banned(f"{event} (not available where a function is derived by hand)")
+        if event == "import" and args and str(args[0]).partition(".")[0] in refused_modules:
+            raise banned(f"import {args[0]}")
+
+    return hook
 
 
 def _source_uses_autograd(func: Any) -> str:

@@ -9,6 +9,9 @@ import ctypes
 import os
 import re
 import shutil
+import signal
+import stat
+import time
 
 PR_SET_PDEATHSIG = 1
 PR_SET_DUMPABLE = 4
@@ -118,6 +121,102 @@ def drop_capabilities() -> None:
     nothing = (ctypes.c_uint32 * 6)()
     if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 or libc.capset(header, nothing) != 0:
         raise OSError(ctypes.get_errno(), "dropping capabilities")
+
+
+def end_user(uid: int, gid: int, *, reaper: int | None = None, attempts: int = 50) -> None:
+    """Leave no process of ``uid`` alive and none of its files in the scratch places (run as root).
+
+    A process of that uid's own does it: it sends SIGKILL to every process it may signal
+    (``kill(-1)``, which the kernel does in one pass that no fork escapes), then removes what
+    the uid owns under /tmp, /var/tmp and /dev/shm, with the uid's rights only (a symlink the
+    student planted leads nowhere root could be made to write). It runs with real and saved
+    uid ``reaper`` (a uid no process has) and effective uid ``uid``: it may signal the
+    student's processes, and they may not signal it. Root then checks /proc and starts again
+    until nothing of the uid is alive; past ``attempts``, an error.
+    """
+    for _ in range(attempts):
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                os.setgroups([])
+                os.setresgid(gid, gid, gid)
+                keeper = reaper if reaper is not None else uid
+                os.setresuid(keeper, uid, keeper)
+                try:
+                    os.kill(-1, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass  # nothing of the uid was running
+                deadline = time.monotonic() + 2.0
+                while processes_of(uid, skip=os.getpid()) and time.monotonic() < deadline:
+                    time.sleep(0.001)  # SIGKILLed processes are still exiting
+                _remove_owned(uid)
+                code = 0
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        if not processes_of(uid):
+            return
+    raise OSError(f"processes of uid {uid} survive {attempts} rounds of SIGKILL")
+
+
+def processes_of(uid: int, *, skip: int | None = None) -> list[int]:
+    """The live processes whose real, effective or saved uid is ``uid`` (zombies are not alive).
+    Read from /proc/PID/status: a process that made itself non-dumpable shows root as the owner
+    of its /proc folder, not its uid."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == skip:
+            continue
+        try:
+            with open(f"/proc/{entry}/status", "rb") as f:
+                status = f.read()
+        except OSError:
+            continue  # it ended meanwhile
+        state = re.search(rb"^State:\s*(\S)", status, re.MULTILINE)
+        uids = re.search(rb"^Uid:\s*(\d+)\s+(\d+)\s+(\d+)", status, re.MULTILINE)
+        if uids and uid in (int(u) for u in uids.groups()) and not (state and state.group(1) in (b"Z", b"X")):
+            found.append(int(entry))
+    return found
+
+
+def _remove_owned(uid: int) -> None:
+    """Remove every entry of the scratch places that ``uid`` owns (run as that uid)."""
+    for place in SCRATCH:
+        try:
+            entries = os.listdir(place)
+        except OSError:
+            continue  # not there, or not ours to list
+        for entry in entries:
+            path = os.path.join(place, entry)
+            try:
+                info = os.lstat(path)
+            except FileNotFoundError:
+                continue
+            if info.st_uid != uid:
+                continue
+            if stat.S_ISDIR(info.st_mode):
+                shutil.rmtree(path, onerror=_writable_then_retry)
+            else:
+                remove_missing_ok(path)
+
+
+def _writable_then_retry(func, path, exc_info) -> None:
+    """A folder the student made unreadable (chmod 000) is theirs: open it up, try again."""
+    if isinstance(exc_info[1], FileNotFoundError):
+        return
+    if isinstance(exc_info[1], PermissionError):
+        parent = path if func in (os.open, os.scandir, os.listdir) else os.path.dirname(path)
+        try:
+            os.chmod(parent, 0o700)
+        except OSError:
+            return  # not ours: leave it
+        if func in (os.open, os.scandir, os.listdir):
+            shutil.rmtree(path, onerror=_writable_then_retry)
+        else:
+            func(path)
+        return
+    raise exc_info[1]
 
 
 def reap_orphans() -> None:

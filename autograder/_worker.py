@@ -34,8 +34,8 @@ import traceback
 import types
 
 from autograder import _isolation as isolation
-from autograder._autograd_ban import AutogradBan, AutogradBanned
-from autograder.plaindata import convert, dumps, from_plain, normalize, read_only, to_plain
+from autograder._autograd_ban import AutogradBan, banned_in, locate_entry_points
+from autograder.plaindata import convert, dumps, from_plain, to_plain
 
 MAX_RESULT_BYTES = 256 * 1024 * 1024
 
@@ -63,9 +63,12 @@ def serve(preload: list[str], *, own_pid_namespace: bool, channels: list[tuple[i
             __import__(name)
         except ImportError:
             pass  # a preload is an optimisation: the student's own import will report it
+    ban_spots = None
     if "torch" in sys.modules:
         sys.modules["torch"].set_num_threads(1)
         warm_up_torch()
+        # where torch's autograd switches are held, found once here for every banned child
+        ban_spots = locate_entry_points()
     # what every child would otherwise import for itself, at a few ms each
     import inspect  # noqa: F401 - reading a "derive by hand" function's source
     import linecache  # noqa: F401
@@ -85,13 +88,13 @@ def serve(preload: list[str], *, own_pid_namespace: bool, channels: list[tuple[i
     if len(all_channels) > 1 and isolation.namespaces_work():
         for index, channel in enumerate(all_channels):
             others = [fd for i, c in enumerate(all_channels) if i != index for fd in c]
-            _spawn_channel_server(channel, others, info)
+            _spawn_channel_server(channel, others, info, ban_spots=ban_spots)
         for fd in (fd for c in all_channels for fd in c):
             os.close(fd)
         isolation.reap_until_none()
         return
     _serve_in_turn(all_channels, {**info, "concurrent": False}, own_pid_namespace=own_pid_namespace,
-                   sweep_uid=True)
+                   ban_spots=ban_spots)
 
 
 def warm_up_torch() -> None:
@@ -112,12 +115,12 @@ def warm_up_torch() -> None:
 
 
 def _serve_in_turn(channels: list[tuple[int, int]], info: dict, *, own_pid_namespace: bool,
-                   sweep_uid: bool) -> None:
+                   ban_spots: list | None = None) -> None:
     """Answer the channels' jobs one at a time, in the order they arrive, until all are closed."""
     streams = {r: os.fdopen(w, "wb") for r, w in channels}
+    users_seen: set[int] = set()
     for out in streams.values():
         _write_msg(out, {**info, "pid": os.getpid()})
-    kept: dict[str, list] = {}  # arguments the grader sends once for many jobs (see keep_arguments)
     while streams:
         ready, _, _ = select.select(list(streams), [], [])
         for fd in ready:
@@ -129,10 +132,9 @@ def _serve_in_turn(channels: list[tuple[int, int]], info: dict, *, own_pid_names
                 os.close(fd)
                 out.close()
                 continue
-            keep_arguments(kept, job.pop("keep", None) or {})
             try:
-                reply, area, output = run_job(job, body, own_pid_namespace=own_pid_namespace,
-                                              sweep_uid=sweep_uid, kept=kept)
+                reply, area, output = run_job(job, body, own_pid_namespace=own_pid_namespace, users_seen=users_seen,
+                                              ban_spots=ban_spots)
             finally:
                 body.close()
             # the child's lines, then its output, follow the reply as raw bytes (the grader
@@ -151,7 +153,8 @@ def _serve_in_turn(channels: list[tuple[int, int]], info: dict, *, own_pid_names
                 isolation.reap_orphans()
 
 
-def _spawn_channel_server(channel: tuple[int, int], others: list[int], info: dict) -> None:
+def _spawn_channel_server(channel: tuple[int, int], others: list[int], info: dict, *,
+                          ban_spots: list | None = None) -> None:
     """Fork a keeper that enters new PID and mount namespaces, and in them the channel's server (PID 1)."""
     if os.fork() != 0:
         return
@@ -169,7 +172,7 @@ def _spawn_channel_server(channel: tuple[int, int], others: list[int], info: dic
                 raise OSError(ctypes.get_errno(), "mounting a private /tmp and /proc")
             # PID 1 of its own namespace: killing every process it can see is killing the
             # student's leftovers, and only those
-            _serve_in_turn([channel], {**info, "concurrent": True}, own_pid_namespace=True, sweep_uid=False)
+            _serve_in_turn([channel], {**info, "concurrent": True}, own_pid_namespace=True, ban_spots=ban_spots)
             os._exit(0)
         for fd in channel:
             os.close(fd)
@@ -178,29 +181,30 @@ def _spawn_channel_server(channel: tuple[int, int], others: list[int], info: dic
         os._exit(code)
 
 
-def keep_arguments(kept: dict[str, list], definitions: dict) -> None:
-    """Decode, here, arguments the grader will name in later jobs' requests (``args_ref``)
-    instead of sending them again: every child forked afterwards has them, and copies what it
-    hands to the student (the kept arrays are read-only). They are the grader's inputs, the
-    same for many submissions: nothing of a submission enters this heap."""
-    for key, args in definitions.items():
-        values = [from_plain(a) for a in args]
-        read_only(values)
-        kept[str(key)] = values
-    if definitions:
-        gc.freeze()  # as at start-up: no child's collection is to copy these pages
+def run_job(job: dict, body: mmap.mmap, *, own_pid_namespace: bool, users_seen: set[int] | None = None,
+            ban_spots: list | None = None) -> tuple[dict, "_ResultArea", mmap.mmap]:
+    """Run one job: ``job`` is its header (limits, main file, the uid to run as), ``body`` its
+    files, cells and requests, read by the child alone. What a submission sends or answers
+    never enters this process's heap, so no later child, forked from it, inherits a trace of
+    an earlier one.
 
-
-def run_job(job: dict, body: mmap.mmap, *, own_pid_namespace: bool, sweep_uid: bool = True,
-            kept: dict[str, list] | None = None) -> tuple[dict, "_ResultArea", mmap.mmap]:
-    """Run one job: ``job`` is its header (limits, main file), ``body`` its files, cells and
-    requests, read by the child alone. What a submission sends or answers never enters this
-    process's heap, so no later child, forked from it, inherits a trace of an earlier one.
-    ``kept`` holds the arguments that requests name instead of carrying (:func:`keep_arguments`)."""
+    As root (``run_as``), this process never touches what the student's uid can write: the
+    child drops to that uid before it makes its folder and writes the submission's files, and
+    what the job left is removed by a process of that uid's own
+    (:func:`autograder._isolation.end_user`). In a PID namespace of our own, one ``kill(-1)``
+    ends every other process in it first; without one (the ``user`` mode on Gradescope),
+    that process of the uid ends them, and it also runs before the first job of a uid in
+    this server (``users_seen``: a server that died may have left some).
+    """
     limits = job["limits"]
-    before = isolation.scratch_entries() if own_pid_namespace else set()
-    workdir = tempfile.mkdtemp(prefix="submission-")
-    os.chmod(workdir, 0o777)  # the child may run as another user and needs to write here
+    user = job.get("run_as")
+    shared_pids = user and not own_pid_namespace
+    if shared_pids and users_seen is not None and user["uid"] not in users_seen:
+        isolation.end_user(user["uid"], user["gid"], reaper=user.get("reaper"))
+        users_seen.add(user["uid"])
+    before = isolation.scratch_entries() if own_pid_namespace and not user else set()
+    # without a uid to switch to, the child is this process's uid: its folder can be made here
+    workdir = None if user else tempfile.mkdtemp(prefix="submission-")
     area = _ResultArea.create(min(int(limits.get("result_bytes", MAX_RESULT_BYTES)), MAX_RESULT_BYTES))
     out_r, out_w = os.pipe()
     started = time.monotonic()
@@ -209,9 +213,7 @@ def run_job(job: dict, body: mmap.mmap, *, own_pid_namespace: bool, sweep_uid: b
         code = 0
         try:
             os.close(out_r)
-            job = {**job, **json.loads(body[:int(job.get("body_bytes", 0))] or b"{}")}
-            _write_files(workdir, job.get("files", {}))
-            _child(job, workdir, area, out_w, kept or {})
+            _child(job, body, workdir, area, out_w, ban_spots)
         except BaseException:  # noqa: BLE001 - the child must never return into the server loop
             code = 70
         os._exit(code)
@@ -219,13 +221,18 @@ def run_job(job: dict, body: mmap.mmap, *, own_pid_namespace: bool, sweep_uid: b
     output = mmap.mmap(-1, max(int(limits["output_bytes"]), 1))
     output_used, dropped, timed_out = _collect(pid, out_r, deadline=started + limits["wall"], sink=output)
     status, cpu = _reap(pid, timed_out)
-    _kill_leftovers(pid, own_pid_namespace=own_pid_namespace,
-                    uid=(job.get("run_as") or {}).get("uid") if sweep_uid else None)
+    _killpg(pid)
+    if own_pid_namespace:
+        # inside our own PID namespace every other process is the student's: one kill(-1),
+        # which no fork escapes
+        _kill_all_others()
+    if user:
+        isolation.end_user(user["uid"], user["gid"], reaper=user.get("reaper"))
     # read only now: nothing the student started is left to write to the area
     overflow = area.overflowed()
-    if own_pid_namespace:
+    if own_pid_namespace and not user:
         isolation.clear_scratch(before)  # a private /tmp (bubblewrap's, or the channel's)
-    else:
+    elif workdir is not None:
         shutil.rmtree(workdir, onerror=isolation.ignore_missing)
     return {
         "exit": status,
@@ -239,10 +246,13 @@ def run_job(job: dict, body: mmap.mmap, *, own_pid_namespace: bool, sweep_uid: b
 
 
 def _write_files(workdir: str, files: dict) -> None:
+    """The submission's files, in the child's own folder (as the student's uid when there is one):
+    created, never followed nor overwritten."""
     for name, text in files.items():
-        if "/" in name or name.startswith(".") or not name:
+        if not isinstance(name, str) or "/" in name or "\0" in name or name.startswith(".") or not name:
             continue
-        with open(os.path.join(workdir, name), "w", encoding="utf-8") as f:
+        fd = os.open(os.path.join(workdir, name), os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        with open(fd, "w", encoding="utf-8") as f:
             f.write(text)
 
 
@@ -382,30 +392,19 @@ def _killpg(pid: int) -> None:
         pass  # the group is already gone
 
 
-def _kill_leftovers(pid: int, *, own_pid_namespace: bool, uid: int | None) -> None:
-    """Whatever the child started (daemons, forks that left its group) dies with the job."""
-    _killpg(pid)
-    if uid is not None and uid != os.getuid():
-        # the sandbox user runs nothing but student code: every process it owns goes
-        for entry in os.listdir("/proc"):
-            if entry.isdigit():
-                try:
-                    if os.stat(f"/proc/{entry}").st_uid == uid:
-                        os.kill(int(entry), signal.SIGKILL)
-                except (FileNotFoundError, ProcessLookupError):
-                    continue  # it ended on its own meanwhile
-    if own_pid_namespace:
-        # inside our own PID namespace every other process is the student's
-        try:
-            os.kill(-1, signal.SIGKILL)
-        except ProcessLookupError:
-            pass  # nothing left to kill
+def _kill_all_others() -> None:
+    """PID 1 of its own namespace kills every process it can see: the student's leftovers, and only those."""
+    try:
+        os.kill(-1, signal.SIGKILL)
+    except ProcessLookupError:
+        pass  # nothing left to kill
 
 
 # --------------------------------------------------------------------------- child side
 
 
-def _child(job: dict, workdir: str, area: _ResultArea, out_w: int, kept: dict[str, list]) -> None:
+def _child(job: dict, body: mmap.mmap, workdir: str | None, area: _ResultArea, out_w: int,
+           ban_spots: list | None = None) -> None:
     os.setsid()
     limits = job["limits"]
     null = os.open(os.devnull, os.O_RDONLY)
@@ -421,11 +420,18 @@ def _child(job: dict, workdir: str, area: _ResultArea, out_w: int, kept: dict[st
         if user.get("unshare_net"):
             isolation.unshare_network()
         os.setgroups([])
-        os.setgid(user["gid"])
-        os.setuid(user["uid"])  # from root to another uid: every capability goes with it
+        os.setresgid(user["gid"], user["gid"], user["gid"])
+        os.setresuid(user["uid"], user["uid"], user["uid"])  # from root to another uid: every capability goes with it
     else:
         isolation.drop_capabilities()  # keeping its uid, the child must not keep the server's capabilities
-    _apply_limits(limits)
+    # the job's files and requests, read only now: as root, nothing of the student's is touched
+    job = {**job, **json.loads(body[:int(job.get("body_bytes", 0))] or b"{}")}
+    body.close()
+    if workdir is None:
+        workdir = tempfile.mkdtemp(prefix="submission-")
+    _write_files(workdir, job.get("files", {}))
+    banned = bool(job.get("ban"))
+    _apply_limits(limits, new_processes=not banned)
     sys.stdout = io.TextIOWrapper(os.fdopen(1, "wb", buffering=0), line_buffering=True, errors="replace")
     sys.stderr = sys.stdout
     sys.stdin = io.StringIO("")
@@ -446,7 +452,11 @@ def _child(job: dict, workdir: str, area: _ResultArea, out_w: int, kept: dict[st
     sys.modules["submission"] = module
     signal.signal(signal.SIGALRM, _fire_alarm)
     ban = AutogradBan()
+    if banned:
+        # before the first line of the student's: nothing they run, at import included, finds autograd
+        ban.install(ban_spots)
     chunks = job["chunks"]
+    stopped_by_ban = ""
     for index, chunk in enumerate(chunks):
         # a notebook's cells keep their own line numbers, as in Jupyter
         filename = module.__file__ if len(chunks) == 1 else f"{module.__file__}:cell{index + 1}"
@@ -454,6 +464,9 @@ def _child(job: dict, workdir: str, area: _ResultArea, out_w: int, kept: dict[st
         error = _exec_chunk(chunk, module, filename=filename, timeout=limits["exec"])
         if error is not None:
             emit({"kind": "exec_error", "chunk": index, "error": error})
+            if error["type"] == "AutogradBanned" and not stopped_by_ban:
+                where = f" (line {error['line']})" if error.get("line") else ""
+                stopped_by_ban = f"{error['message']}, at import{where}"
             if error["type"] == "SyntaxError" and len(chunks) == 1:
                 break
     failed_groups = set()
@@ -463,7 +476,7 @@ def _child(job: dict, workdir: str, area: _ResultArea, out_w: int, kept: dict[st
             # all-or-nothing checks: once one case erred, its siblings cannot change the verdict
             emit({"id": request["id"], "error": {"type": "skipped", "message": ""}})
             continue
-        reply = _evaluate(module, request, ban=ban, call_timeout=limits["call"], kept=kept)
+        reply = _evaluate(module, request, ban=ban, call_timeout=limits["call"], stopped_by_ban=stopped_by_ban)
         if isinstance(reply, dict):  # an error; a value comes back already encoded
             if group is not None:
                 failed_groups.add(group)
@@ -488,12 +501,13 @@ def _exec_chunk(source: str, module: types.ModuleType, *, filename: str, timeout
         with _alarm(timeout):
             exec(code, module.__dict__)
     except BaseException as e:  # noqa: BLE001 - whatever the student raises is reported, not fatal
-        return _describe(e, filename)
+        refusal = banned_in(e)
+        return _describe(refusal or e, filename)
     return None
 
 
-def _evaluate(module: types.ModuleType, request: dict, *, ban: "AutogradBan", call_timeout: float,
-              kept: dict[str, list] | None = None) -> dict | str:
+def _evaluate(module: types.ModuleType, request: dict, *, ban: AutogradBan, call_timeout: float,
+              stopped_by_ban: str = "") -> dict | str:
     """An error as a dict, or the answer as its encoded JSON line (encoded here, where a
     value that cannot be encoded is still the student's error, not the child's crash)."""
     if request.get("kind") == "otter":  # otter-grader test cases: see the section below
@@ -501,6 +515,8 @@ def _evaluate(module: types.ModuleType, request: dict, *, ban: "AutogradBan", ca
     rid = request["id"]
     name = request["name"]
     if name not in module.__dict__:
+        if stopped_by_ban:
+            return {"id": rid, "error": {"type": "autograd_forbidden", "message": stopped_by_ban}}
         return {"id": rid, "error": {"type": "missing", "message": name}}
     obj = module.__dict__[name]
     try:
@@ -511,31 +527,24 @@ def _evaluate(module: types.ModuleType, request: dict, *, ban: "AutogradBan", ca
                 offending = ban.static_use(obj)
                 if offending:
                     return {"id": rid, "error": {"type": "autograd_forbidden", "message": offending}}
-            how = request.get("as", "numpy")
-            if "args_ref" in request:
-                values = (kept or {}).get(request["args_ref"])
-                if values is None:  # only the student's own code can have removed them
-                    return {"id": rid, "error": {"type": "bad_data", "message": "the arguments are gone"}}
-                args = [convert(normalize(a), how) for a in values]  # copies: the kept ones serve again
-            else:
-                args = [convert(from_plain(a), how) for a in request.get("args", [])]
-            if request.get("forbid_autograd"):
-                with _alarm(request.get("timeout", call_timeout)), ban.active(True):
-                    value = obj(*args)
-            else:  # most calls: only the alarm (this runs hundreds of times a submission)
-                signal.setitimer(signal.ITIMER_REAL, request.get("timeout", call_timeout))
-                try:
-                    value = obj(*args)
-                finally:
-                    signal.setitimer(signal.ITIMER_REAL, 0)
-        else:
-            value = obj
-        line = dumps({"id": rid, "value": to_plain(value)})
+            args = [convert(from_plain(a), request.get("as", "numpy")) for a in request.get("args", [])]
+        # the call and the conversion of what it gives (``__iter__``, ``items``, a list of 30
+        # million floats): both the student's, both under the call's time limit
+        signal.setitimer(signal.ITIMER_REAL, request.get("timeout", call_timeout))
+        try:
+            value = obj(*args) if request.get("call") else obj
+            line = dumps({"id": rid, "value": to_plain(value)})
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        trace = ban.traces()
+        if trace:
+            return {"id": rid, "error": {"type": "autograd_forbidden", "message": trace}}
     except _CallTimeout:
         return {"id": rid, "error": {"type": "timeout", "message": str(request.get("timeout", call_timeout))}}
-    except AutogradBanned as e:
-        return {"id": rid, "error": {"type": "autograd_forbidden", "message": str(e)}}
     except BaseException as e:  # noqa: BLE001 - student exceptions are grading results
+        refusal = banned_in(e)
+        if refusal is not None:
+            return {"id": rid, "error": {"type": "autograd_forbidden", "message": str(refusal)}}
         return {"id": rid, "error": _describe(e, module.__file__)}
     return line
 
@@ -593,7 +602,7 @@ def _otter_request(module: types.ModuleType, request: dict, *, call_timeout: flo
         return {"id": rid, "error": _describe(e, module.__file__)}
 
 
-def _apply_limits(limits: dict) -> None:
+def _apply_limits(limits: dict, *, new_processes: bool = True) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     resource.setrlimit(resource.RLIMIT_FSIZE, (limits["file_bytes"], limits["file_bytes"]))
     cpu = int(limits["wall"]) + 2
@@ -603,8 +612,10 @@ def _apply_limits(limits: dict) -> None:
     mem = _vm_size() + limits["memory_mb"] * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
     if os.getuid() != 0:
-        # RLIMIT_NPROC counts every process of the uid; leave room for the ones already there
-        nproc = _processes_of(os.getuid()) + limits["processes"]
+        # RLIMIT_NPROC counts every process (and thread) of the uid; leave room for the ones
+        # already there. None at all where functions are derived by hand: a new thread starts
+        # with gradient recording on, a new process with a torch of its own
+        nproc = _processes_of(os.getuid()) + limits["processes"] if new_processes else 0
         resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
 
 

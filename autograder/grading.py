@@ -26,10 +26,11 @@ from autograder.sandbox import Answer, Outcome, Request, Sandbox, check_hidden_u
 from autograder.submission import Submission, load_submission
 
 
-def sandbox_for(assignment: Assignment, *, isolation: str = "auto", workers: int = 1) -> Sandbox:
-    """The sandbox an assignment runs in: its preloads and limits, the isolation asked for."""
+def sandbox_for(assignment: Assignment, *, isolation: str = "auto", workers: int = 1, slot: int = 0) -> Sandbox:
+    """The sandbox an assignment runs in: its preloads and limits, the isolation asked for;
+    ``slot`` picks its uids (see :class:`~autograder.sandbox.Sandbox`)."""
     return Sandbox(workers=workers, isolation=detect_isolation(isolation), preload=assignment.preload,
-                   limits=assignment.limits)
+                   limits=assignment.limits, slot=slot)
 
 
 class Plans:
@@ -56,8 +57,6 @@ class Plans:
             plan = (inputs, check.requests(inputs))
             if draws_kept(check, self.assignment.variants):
                 read_only(inputs)
-                # the same requests go to other submissions: the sandbox may keep their arguments
-                plan = (inputs, [replace(r, reused=True) for r in plan[1]])
                 self._memo[key] = plan
         return plan
 
@@ -121,7 +120,7 @@ def prepare(assignment: Assignment, plans: Plans, references: References, submis
             # two checks goes out of its group: that copy too)
             for req in reqs:
                 for sent in (req, req.ungrouped) if req.group is not None else (req,):
-                    sent.encoded, sent.question, sent.encoded_by_reference  # noqa: B018
+                    sent.encoded, sent.question  # noqa: B018
             if check.expect == "reference":
                 for case, args in enumerate(inputs):
                     references.answer(check, args, case=case, draw=draw)
@@ -169,6 +168,10 @@ def grade(assignment: Assignment, submission: Submission | str | Path, *, sandbo
                     continue
                 first[req.question] = len(requests)
             requests.append(req)
+    # every reference, computed before any of the student's code runs: the solution is
+    # imported (as root, on Gradescope) while nothing of theirs can have touched anything
+    expected = [[_expected(check, args, references, case=index, draw=draw) for index, args in enumerate(inputs)]
+                for check, inputs, _ in plan]
     outcome = sandbox.run(files=submission.files, main=submission.main, chunks=list(submission.chunks),
                           requests=requests, limits=assignment.limits)
     if same_as:
@@ -177,7 +180,7 @@ def grade(assignment: Assignment, submission: Submission | str | Path, *, sandbo
         outcome = replace(outcome, answers=answers)
     lang = assignment.language
     results = []
-    for number, (check, inputs, reqs) in zip(_numbers(checks), plan):
+    for number, (check, inputs, reqs), wanted in zip(_numbers(checks), plan, expected):
         # a generator is made only for a helper that takes one (~20 us each: a tenth of a
         # grading process's time on devoir3 when every property got one)
         rng = (np.random.default_rng(seed_for(assignment.id, check.id + "/judge", submission.key))
@@ -187,7 +190,7 @@ def grade(assignment: Assignment, submission: Submission | str | Path, *, sandbo
             known = verdicts.key(check, number, reqs, outcome, draw)
         result = verdicts.get(known) if known is not None else None
         if result is None:
-            verdict = _judge_check(check, inputs, reqs, outcome, references, assignment, rng, draw=draw)
+            verdict = _judge_check(check, inputs, reqs, wanted, outcome, assignment, rng)
             feedback = "" if verdict.ok else render(verdict.message, lang, hidden=check.hidden)
             result = CheckResult(
                 id=check.id, question=check.question, name=check.name, number=number,
@@ -206,18 +209,16 @@ def grade(assignment: Assignment, submission: Submission | str | Path, *, sandbo
     )
 
 
-def _judge_check(check: Check, inputs: list[tuple], reqs: list, outcome: Outcome,
-                 references: References | None, assignment: Assignment, rng: np.random.Generator | None,
-                 *, draw: str) -> Comparison:
-    for index, (args, req) in enumerate(zip(inputs, reqs)):
+def _judge_check(check: Check, inputs: list[tuple], reqs: list, expected: list, outcome: Outcome,
+                 assignment: Assignment, rng: np.random.Generator | None) -> Comparison:
+    for args, req, wanted in zip(inputs, reqs, expected):
         answer = outcome.answers.get(req.id)
         if answer is None:
             reason = render(Message(f"reason_{(outcome.problem or 'died').split(':')[0]}"), assignment.language)
             return fail("no_answer", reason=reason)
         if not answer.ok:
             return Comparison(False, _error_message(check, args, answer))
-        expected = _expected(check, args, references, case=index, draw=draw)
-        verdict = judge(check, answer.value, expected, args=args, helpers=assignment.helpers, rng=rng)
+        verdict = judge(check, answer.value, wanted, args=args, helpers=assignment.helpers, rng=rng)
         if not verdict.ok:
             if check.call and args and verdict.message is not None:
                 prefix = render(case_prefix(args), assignment.language, hidden=check.hidden)
@@ -250,6 +251,8 @@ def _error_message(check: Check, args: tuple, answer: Answer) -> Message:
         return Message("autograd_forbidden", {"call": call, "message": answer.error_message})
     if kind == "bad_data":
         return Message("bad_data", {"message": answer.error_message})
+    if kind == "too_large":
+        return Message("answer_too_large", {"call": call, "size": answer.error_message})
     return Message("error_in_call", {"call": call, "type": kind, "message": answer.error_message})
 
 

@@ -15,8 +15,9 @@ from autograder.assignment import PROJECT_DIR, Assignment
 from autograder.errors import ConfigError, UsageError
 
 RUN_AUTOGRADER = """#!/usr/bin/env bash
-# Gradescope runs this once per submission; everything else is in the package.
-exec "${AUTOGRADER_VENV:-/autograder/venv}/bin/python" -m autograder run --root "${AUTOGRADER_ROOT:-/autograder}"
+# Gradescope runs this once per submission; everything else is in the package. -I: the package
+# comes from the venv, never from the folder this runs in (a student's file could be there).
+exec "${AUTOGRADER_VENV:-/autograder/venv}/bin/python" -I -m autograder run --root "${AUTOGRADER_ROOT:-/autograder}"
 """
 
 #: files of an assignment that never leave the grader

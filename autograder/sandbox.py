@@ -28,7 +28,6 @@ it for the uid), a file-size limit, and its output is capped.
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import os
 import pwd
@@ -42,6 +41,7 @@ import sys
 import tempfile
 import threading
 import time
+import weakref
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -66,8 +66,12 @@ class Limits:
     processes: int = 32
     output_bytes: int = 32 * 1024
     file_bytes: int = 16 * 1024 * 1024
-    #: all the answers of one run together (the shared area they are written to)
-    result_bytes: int = 256 * 1024 * 1024
+    #: all the answers of one run together (the shared area they are written to): what the
+    #: grader reads back, per run, whatever the submission returns. The five assignments'
+    #: solutions answer 10-80 KB in all, 37 KB at most in one answer
+    result_bytes: int = 16 * 1024 * 1024
+    #: one answer, encoded: a larger one is refused unread (the grader's own memory stays bounded)
+    answer_bytes: int = 4 * 1024 * 1024
 
     def wire(self) -> dict:
         return asdict(self)
@@ -87,10 +91,6 @@ class Request:
     timeout: float | None = None
     #: requests of one group stop at their first error (the rest come back as "skipped")
     group: str | None = None
-    #: asked of other submissions too, with the same arguments (a kept plan, see
-    #: ``grading.Plans``): the server may keep the arguments between jobs (:class:`_KeptArguments`)
-    reused: bool = False
-
     def wire(self) -> dict:
         return {**self.wire_header(), "args": [to_plain(a) for a in self.args]}
 
@@ -116,16 +116,6 @@ class Request:
         """:meth:`wire` as JSON, made once: a kept request (see ``grading.Plans``) is sent for
         every submission that gets its set of draws."""
         return f'{self._header_json}, "args": {self.encoded_args}}}'
-
-    @functools.cached_property
-    def args_key(self) -> str:
-        """The arguments' name when the server keeps them: a digest of their encoding."""
-        return hashlib.blake2b(self.encoded_args.encode(), digest_size=16).hexdigest()
-
-    @functools.cached_property
-    def encoded_by_reference(self) -> str:
-        """:attr:`encoded`, with the arguments named by :attr:`args_key` instead of carried."""
-        return f'{self._header_json}, "args_ref": "{self.args_key}"}}'
 
     @functools.cached_property
     def question(self) -> tuple:
@@ -178,7 +168,13 @@ class Outcome:
 @dataclass(frozen=True)
 class Isolation:
     mode: str
-    run_as: tuple[int, int] | None = None
+    #: the uids (with their groups) student code runs as, one per submission graded at once;
+    #: empty when the grader cannot switch users (not root)
+    uids: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def run_as(self) -> tuple[int, int] | None:
+        return self.uids[0] if self.uids else None
 
     def describe(self) -> str:
         return {
@@ -201,20 +197,38 @@ def detect_isolation(requested: str = "auto") -> Isolation:
     if requested in ("auto", "bwrap") and _bwrap_works():
         # as root, children also switch to an unprivileged uid: the kernel does not apply
         # RLIMIT_NPROC to root, and a fork bomb must hit the process limit
-        return Isolation("bwrap", run_as=_sandbox_ids() if os.geteuid() == 0 else None)
+        return Isolation("bwrap", uids=_sandbox_ids() if os.geteuid() == 0 else ())
     if requested == "bwrap":
         raise SandboxError("bubblewrap is not usable here (install the 'bubblewrap' package, or allow user namespaces)")
     if requested in ("auto", "user") and os.geteuid() == 0:
-        try:
-            entry = pwd.getpwnam(SANDBOX_USER)
-        except KeyError:
-            if requested == "user":
-                raise SandboxError(f"user {SANDBOX_USER!r} does not exist: run setup.sh as root") from None
-        else:
-            return Isolation("user", run_as=(entry.pw_uid, entry.pw_gid))
+        pool = _pool_users()
+        if pool:
+            _check_python_reachable(pool[0])
+            return Isolation("user", uids=pool)
+        if requested == "user":
+            raise SandboxError(f"user {SANDBOX_USER!r} does not exist: run setup.sh as root")
     if requested == "user":
         raise SandboxError("isolation 'user' needs root to switch users")
     return Isolation("rlimits")
+
+
+def hide_command_line(shown: str = "autograder") -> bool:
+    """Replace what other users read of this process's command line (``/proc/PID/cmdline``,
+    ``ps``) with ``shown``: in the ``user`` mode, student code runs beside the grader as
+    another uid, without a /proc of its own, and a TA's command line names other students'
+    files. The kernel reads it from this process's memory, which is rewritten in place.
+    Returns whether it could."""
+    try:
+        with open("/proc/self/stat", "rb") as f:
+            fields = f.read().rsplit(b")", 1)[1].split()
+        start, end = int(fields[45]), int(fields[46])  # arg_start, arg_end (fields 48 and 49)
+        text = shown.encode()[:max(0, end - start - 1)]
+        with open("/proc/self/mem", "r+b", buffering=0) as mem:
+            mem.seek(start)
+            mem.write(text + b"\0" * (end - start - len(text)))
+    except (OSError, IndexError, ValueError):
+        return False  # not Linux, or /proc/self/mem closed to us: nothing else to do
+    return True
 
 
 def check_hidden_unreadable(isolation: Isolation, paths: list[Path]) -> None:
@@ -223,23 +237,39 @@ def check_hidden_unreadable(isolation: Isolation, paths: list[Path]) -> None:
     (In ``bwrap`` mode it is absent from the student's filesystem; in ``rlimits`` mode there
     is no separate user to hide it from, which is why that mode is for public checks.)
     """
-    if isolation.mode != "user" or isolation.run_as is None:
+    if isolation.mode != "user":
         return
-    uid, gid = isolation.run_as
-    for path in paths:
-        if path.exists() and _readable_by(path, uid, gid):
-            raise SandboxError(f"{path} is readable by {SANDBOX_USER}; run 'chmod -R go-rwx {path.parent}' "
-                               "(setup.sh does this on Gradescope)")
+    for uid, gid in isolation.uids:
+        for path in paths:
+            if path.exists() and _readable_by(path, uid, gid):
+                raise SandboxError(f"{path} is readable by {pwd.getpwuid(uid).pw_name}; run "
+                                   f"'chmod -R go-rwx {path.parent}' (setup.sh does this on Gradescope)")
+
+
+def _check_python_reachable(user: tuple[int, int]) -> None:
+    """Student code runs as ``user`` in a process forked from Python: what it imports later
+    (the standard library, numpy's parts) must be readable by that uid, or every such import
+    fails as "No module named ...". One clear line rather than that."""
+    for root in sorted(_python_roots(check_secrets=False)):
+        blocked = next((p for p in [Path(root), *Path(root).parents] if not _allows(p, *user, 1)), None)
+        if blocked is not None:
+            raise SandboxError(f"Python in {root} is out of reach of {SANDBOX_USER} ({blocked} is "
+                               f"{oct(blocked.stat().st_mode & 0o777)}): run 'chmod o+x {blocked}' "
+                               "or install Python where other users can read it")
+
+
+def _allows(path: Path, uid: int, gid: int, want: int) -> bool:
+    st = path.stat()
+    if st.st_uid == uid:
+        return bool(st.st_mode & (want << 6))
+    if st.st_gid == gid:
+        return bool(st.st_mode & (want << 3))
+    return bool(st.st_mode & want)
 
 
 def _readable_by(path: Path, uid: int, gid: int) -> bool:
     def allowed(p: Path, want: int) -> bool:
-        st = p.stat()
-        if st.st_uid == uid:
-            return bool(st.st_mode & (want << 6))
-        if st.st_gid == gid:
-            return bool(st.st_mode & (want << 3))
-        return bool(st.st_mode & want)
+        return _allows(p, uid, gid, want)
 
     path = path.resolve()
     if not all(allowed(parent, 1) for parent in reversed(path.parents)):
@@ -249,13 +279,93 @@ def _readable_by(path: Path, uid: int, gid: int) -> bool:
     return allowed(path, 4)
 
 
-def _sandbox_ids() -> tuple[int, int]:
-    """The dedicated sandbox user when setup.sh created it, else nobody."""
+#: how many users setup.sh creates for student code: autograder-student, autograder-student1, ...
+POOL_SIZE = 16
+
+
+def _pool_users() -> tuple[tuple[int, int], ...]:
+    """The sandbox users setup.sh created, in order (submissions graded at once get distinct ones)."""
+    pool = []
+    for index in range(POOL_SIZE):
+        try:
+            entry = pwd.getpwnam(SANDBOX_USER + (str(index) if index else ""))
+        except KeyError:
+            break
+        pool.append((entry.pw_uid, entry.pw_gid))
+    return tuple(pool)
+
+
+def _sandbox_ids() -> tuple[tuple[int, int], ...]:
+    """The sandbox users when setup.sh created them, else nobody."""
+    return _pool_users() or ((65534, 65534),)
+
+
+#: the real uid of the process that ends a student uid's processes (see ``_isolation.end_user``):
+#: this plus the student's uid, a number no account or process has
+REAPER_BASE = 2_000_000_000
+
+
+def reaper_for(uid: int) -> int | None:
+    """A uid for the process that ends ``uid``'s processes: one that no account and no running
+    process has (so that nothing else is in its reach), or None to use ``uid`` itself."""
+    reaper = REAPER_BASE + uid
     try:
-        entry = pwd.getpwnam(SANDBOX_USER)
+        pwd.getpwuid(reaper)
+        return None
     except KeyError:
-        return (65534, 65534)
-    return (entry.pw_uid, entry.pw_gid)
+        pass
+    from autograder._isolation import processes_of
+
+    return None if processes_of(reaper) else reaper
+
+
+def _close_all(fds: list[int]) -> None:
+    for fd in fds:
+        os.close(fd)
+
+
+#: where graders on this machine take their sandbox users (root's own: nothing the students can reach)
+USER_LOCKS = Path("/run/autograder")
+
+
+def claim_users(pool: tuple[tuple[int, int], ...], count: int, *,
+                start: int = 0) -> tuple[list[tuple[int, int]], list[int]]:
+    """Up to ``count`` users of ``pool`` that no other grader on this machine is using, from the
+    ``start``-th on, each held by a lock (returned: close them to give the users back).
+
+    Two graders that ran student code as the same uid would end each other's student
+    processes (each kills all of its uid's after a job) and share one process limit. With
+    fewer free users than ``count``, channels share them (bubblewrap's channels have PID
+    namespaces of their own: only the process limit is shared); with none free, an error.
+    """
+    if not pool:
+        return [], []
+    import fcntl
+
+    try:
+        USER_LOCKS.mkdir(mode=0o700, exist_ok=True)
+        owner = USER_LOCKS.lstat()
+    except OSError as e:
+        raise SandboxError(f"cannot make {USER_LOCKS}, where graders take their sandbox users: {e}") from None
+    if owner.st_uid != os.geteuid() or owner.st_mode & 0o077 or not USER_LOCKS.is_dir() or USER_LOCKS.is_symlink():
+        raise SandboxError(f"{USER_LOCKS} must be a folder of root's alone (mode 700)")
+    users, locks = [], []
+    for k in range(len(pool)):
+        uid, gid = pool[(start + k) % len(pool)]
+        fd = os.open(USER_LOCKS / f"uid-{uid}.lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue
+        users.append((uid, gid))
+        locks.append(fd)
+        if len(users) == count:
+            break
+    if not users:
+        raise SandboxError(f"all {len(pool)} sandbox users are in use by other graders on this machine; "
+                           "wait for one to finish")
+    return users, locks
 
 
 def _bwrap_works() -> bool:
@@ -280,10 +390,18 @@ class Sandbox:
     """
 
     def __init__(self, *, workers: int = 1, isolation: Isolation | None = None,
-                 preload: tuple[str, ...] = ("numpy", "torch"), limits: Limits = Limits()) -> None:
+                 preload: tuple[str, ...] = ("numpy", "torch"), limits: Limits = Limits(), slot: int = 0) -> None:
+        """``slot``: which of the isolation's uids the first channel runs as (channel ``i`` takes
+        the next ones): sandboxes that run at the same time are given different slots."""
         self.isolation = isolation or detect_isolation()
         self.preload = preload
         self.limits = limits
+        # the uids this sandbox's channels run as, held (a lock each) for its lifetime: no other
+        # grader on the machine runs student code as one of them meanwhile
+        self._users, self._locks = claim_users(self.isolation.uids, workers, start=slot)
+        # given back when the sandbox is closed, or else when it is collected
+        self._release = weakref.finalize(self, _close_all, list(self._locks))
+        self._reapers: dict[int, int | None] = {}
         # Forking a process that holds torch costs ~12 ms (its page tables), one with numpy
         # ~1 ms: submissions that never mention torch go to a light server.
         self._pools = {"full": _Pool(self.isolation, preload, workers),
@@ -295,9 +413,15 @@ class Sandbox:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @property
+    def users(self) -> list[tuple[int, int]]:
+        """The (uid, gid) each channel's student code runs as, in channel order (empty: no switch)."""
+        return list(self._users)
+
     def close(self) -> None:
         for pool in self._pools.values():
             pool.close()
+        self._release()
 
     def start(self, *, torch: bool = True) -> None:
         """Start the servers now (the one that preloads torch only if ``torch``), so that
@@ -327,17 +451,44 @@ class Sandbox:
             requests: list[Request], limits: Limits | None = None, max_restarts: int = 4) -> Outcome:
         """Evaluate ``requests`` against the submission; never raises for anything it does.
 
+        Requests that forbid autograd are asked first, in processes of their own where autograd
+        is banned before the submission's first line runs (``autograder._autograd_ban``), and
+        before anything else of this submission has run: no other process of it can have
+        computed their answers. The other requests follow, in processes without the ban. The
+        output and import errors reported are the latter's (the same code ran in both).
+
         If the process dies or times out part-way, the request it was on is charged with it
         and the rest are asked again in a fresh process (at most ``max_restarts`` times, within
         the same wall-clock budget), so one hostile function cannot zero unrelated questions.
         """
         limits = limits or self.limits
         deadline = time.monotonic() + limits.wall
-        outcome = self._run_once(files, main, chunks, requests, limits)
+        banned = [r for r in requests if r.forbid_autograd]
+        others = [r for r in requests if not r.forbid_autograd]
+        phases = []
+        if banned:
+            phases.append(self._run_phase(files, main, chunks, banned, limits, deadline, max_restarts, ban=True))
+        if others or not banned:
+            phases.append(self._run_phase(files, main, chunks, others, limits, deadline, max_restarts, ban=False))
+        if len(phases) == 1:
+            return phases[0]
+        first, last = phases
+        return replace(last, answers={**first.answers, **last.answers}, finished=first.finished and last.finished,
+                       timed_out=first.timed_out or last.timed_out, wall=first.wall + last.wall,
+                       cpu=first.cpu + last.cpu, problem=first.problem or last.problem,
+                       incidents=first.incidents + last.incidents)
+
+    def _run_phase(self, files: dict[str, str], main: str, chunks: list[str], requests: list[Request],
+                   limits: Limits, deadline: float, max_restarts: int, *, ban: bool) -> Outcome:
+        remaining = deadline - time.monotonic()
+        if remaining < 1:
+            return Outcome(answers={}, finished=False, timed_out=True, problem="timeout", incidents=("timeout",))
+        limits = replace(limits, wall=min(limits.wall, remaining))
+        outcome = self._run_once(files, main, chunks, requests, limits, ban=ban)
         if outcome.problem and outcome.problem.startswith("worker_died") and not outcome.answers:
             # the server went away, not (as far as we know) the student's process: once more on a
             # fresh server before anyone is charged (a submission that kills servers is, next time)
-            outcome = self._run_once(files, main, chunks, requests, limits)
+            outcome = self._run_once(files, main, chunks, requests, limits, ban=ban)
         answers: dict[str, Answer] = {}
         incidents = []
         wall = cpu = 0.0
@@ -358,31 +509,33 @@ class Sandbox:
             remaining = deadline - time.monotonic()
             if not rest or remaining < 1 or attempt == max_restarts:
                 break
-            outcome = self._run_once(files, main, chunks, rest, replace(limits, wall=remaining))
+            outcome = self._run_once(files, main, chunks, rest, replace(limits, wall=remaining), ban=ban)
         if outcome.problem == "result_too_large" or outcome.problem and outcome.problem.startswith("worker_died"):
             incidents.append(outcome.problem.split(":")[0])
         return replace(outcome, answers=answers, incidents=tuple(incidents), wall=wall, cpu=cpu)
 
     def _run_once(self, files: dict[str, str], main: str, chunks: list[str], requests: list[Request],
-                  limits: Limits) -> Outcome:
-        pool = self._pools["full" if needs_torch(files, requests) else "light"]
+                  limits: Limits, *, ban: bool = False) -> Outcome:
+        # the ban needs torch in the process before the student's code runs: the full server has it
+        pool = self._pools["full" if ban or needs_torch(files, requests) else "light"]
         channel = pool.acquire()
-        # the header the server reads (with the arguments it is to keep), and the body only
-        # the student's process reads
-        encoded, definitions = channel.kept.encode(requests)
+        # the header the server reads, and the body only the student's process reads
         body = (f'{{"files": {json.dumps(files)}, "chunks": {json.dumps(chunks)}, '
-                f'"requests": [{", ".join(encoded)}]}}').encode()
-        job = {"main": main, "limits": limits.wire(), "body_bytes": len(body)}
-        if self.isolation.run_as:
-            job["run_as"] = {"uid": self.isolation.run_as[0], "gid": self.isolation.run_as[1],
+                f'"requests": [{", ".join(r.encoded for r in requests)}]}}').encode()
+        job = {"main": main, "limits": limits.wire(), "body_bytes": len(body), "ban": ban}
+        if self._users:
+            uid, gid = self._users[(pool.first_slot + channel.index) % len(self._users)]
+            if uid not in self._reapers:
+                self._reapers[uid] = reaper_for(uid)
+            job["run_as"] = {"uid": uid, "gid": gid, "reaper": self._reapers[uid],
                              "unshare_net": self.isolation.mode == "user"}
         try:
-            reply, lines = channel.request(job, body=body, definitions=definitions, timeout=limits.wall + 15)
+            reply, lines = channel.request(job, body=body, timeout=limits.wall + 15)
         except _ServerDied as e:
             pool.replace(channel)
             return Outcome(answers={}, finished=False, problem=f"worker_died:{e}")
         pool.release(channel)
-        return _outcome_from_reply(reply, lines, requests)
+        return _outcome_from_reply(reply, lines, requests, answer_bytes=limits.answer_bytes)
 
 
 #: the modules that load torch, and the ways of importing one by a computed name
@@ -441,6 +594,10 @@ class _Pool:
         self._idle: queue.Queue[_Channel] = queue.Queue()
         self._server: _Server | None = None
         self._only: int | None = None
+        #: the slot (of the sandbox's users) of this pool's channel 0: a process that keeps one
+        #: channel of servers it shares, but starts this pool's server itself, has that
+        #: server's channel 0 stand for the channel it kept
+        self.first_slot = 0
         self._lock = threading.Lock()
 
     def start(self, *, wait: bool = True) -> None:
@@ -457,6 +614,7 @@ class _Pool:
         with self._lock:
             if self._server is None:
                 self.size = 1
+                self.first_slot = index
                 return
             self._only = index
             kept = []
@@ -541,48 +699,6 @@ class _Server:
         self._stderr.close()
 
 
-class _KeptArguments:
-    """The arguments the server behind one channel keeps between jobs, as the grader knows them.
-
-    A batch asks every submission that gets the same set of draws the same calls, ~100 KB of
-    encoded arrays for devoir3: decoding them cost each student process ~1 ms of its ~18. A
-    reused request's arguments are sent in full the first time, and the second time with an
-    order to keep them (decoded, in the server, before it forks); from then on a job names
-    them and each child takes fresh copies. Waiting for the second time keeps what is used once
-    (a regrade of one submission) out of the server; ``limit`` bounds what one server keeps
-    (its size is copied into every fork's page tables). A replaced server comes with new
-    channels, and so with an empty record.
-    """
-
-    #: arguments shorter than this, encoded, are sent every time (a name would save nothing)
-    MIN_BYTES = 256
-
-    def __init__(self, limit: int = 32 * 1024 * 1024) -> None:
-        self.limit = limit
-        self.size = 0
-        self.seen: set[str] = set()
-        self.kept: set[str] = set()
-
-    def encode(self, requests: list[Request]) -> tuple[list[str], dict[str, str]]:
-        """Each request's encoding for the next job, and the arguments that job orders kept."""
-        encoded, definitions = [], {}
-        for r in requests:
-            if not r.reused or len(r.encoded_args) < self.MIN_BYTES:
-                encoded.append(r.encoded)
-                continue
-            key = r.args_key
-            if key not in self.kept:
-                if key not in self.seen or self.size + len(r.encoded_args) > self.limit:
-                    self.seen.add(key)
-                    encoded.append(r.encoded)
-                    continue
-                definitions[key] = r.encoded_args
-                self.kept.add(key)
-                self.size += len(r.encoded_args)
-            encoded.append(r.encoded_by_reference)
-        return encoded, definitions
-
-
 class _Channel:
     """One conversation with a server: a job goes out, its reply comes back, one at a time."""
 
@@ -592,7 +708,6 @@ class _Channel:
         self.write_fd = write_fd
         self.read_fd = read_fd
         self.ready = False
-        self.kept = _KeptArguments()
 
     def await_ready(self) -> None:
         """Read the server's "ready" on this channel (once); a server that cannot start is an error."""
@@ -604,16 +719,10 @@ class _Channel:
         self.server.concurrent = bool(ready.get("concurrent"))
         self.ready = True
 
-    def request(self, job: dict, *, body: bytes = b"", definitions: dict[str, str] | None = None,
-                timeout: float) -> tuple[dict, bytes]:
-        """Send a job (its header, then ``body`` raw); the reply and the raw answer lines that follow it.
-        ``definitions`` (name: encoded arguments) go in the header, for the server to keep."""
+    def request(self, job: dict, *, body: bytes = b"", timeout: float) -> tuple[dict, bytes]:
+        """Send a job (its header, then ``body`` raw); the reply and the raw answer lines that follow it."""
         self.await_ready()
-        header = json.dumps(job)
-        if definitions:
-            kept = ", ".join(f'"{key}": {args}' for key, args in definitions.items())
-            header = f'{header[:-1]}, "keep": {{{kept}}}}}'
-        data = header.encode()
+        data = json.dumps(job).encode()
         try:
             _write_all(self.write_fd, struct.pack(">I", len(data)) + data + body)
         except (BrokenPipeError, OSError):
@@ -693,8 +802,10 @@ def _server_command(isolation: Isolation, preload: tuple[str, ...]) -> tuple[lis
     else:
         ns = ["--unshare-all", "--cap-drop", "ALL", "--cap-add", "CAP_SYS_ADMIN"]
     args = ["bwrap", *ns, "--die-with-parent", "--new-session",
-            "--ro-bind", "/usr", "/usr", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
-            "--dir", "/var/tmp", "--chdir", "/tmp"]
+            "--ro-bind", "/usr", "/usr", "--proc", "/proc", "--dev", "/dev",
+            # scratch places as on any Linux: everyone may write, nobody may remove another's files
+            "--perms", "01777", "--tmpfs", "/tmp", "--perms", "01777", "--tmpfs", "/dev/shm",
+            "--perms", "01777", "--dir", "/var/tmp", "--chdir", "/tmp"]
     for top in ("/bin", "/sbin", "/lib", "/lib64", "/lib32"):
         if os.path.islink(top):
             args += ["--symlink", os.readlink(top), top]
@@ -716,7 +827,7 @@ def _server_command(isolation: Isolation, preload: tuple[str, ...]) -> tuple[lis
     return [*args, sys.executable, "-s", *worker, "--own-pid-namespace"], env
 
 
-def _python_roots() -> set[str]:
+def _python_roots(*, check_secrets: bool = True) -> set[str]:
     """Directories the interpreter and its numeric libraries live in, and nothing above them."""
     roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.path.realpath(sys.executable))}
     for mod in ("numpy", "torch"):
@@ -730,7 +841,7 @@ def _python_roots() -> set[str]:
         root = os.path.realpath(root)
         if root in ("/", "/usr") or root.startswith("/usr/"):
             continue
-        if any(s.startswith(root + os.sep) for s in secret):
+        if check_secrets and any(s.startswith(root + os.sep) for s in secret):
             raise SandboxError(f"Python is installed in {root}, which contains the grader's assignments; "
                                "use a virtualenv outside it")
         keep.add(root)
@@ -747,21 +858,22 @@ def _death_reason(outcome: Outcome, limits: Limits) -> str:
     return f"exit code {status.get('code', '?')}"
 
 
-def _outcome_from_reply(reply: dict, lines: bytes, requests: list[Request]) -> Outcome:
+def _outcome_from_reply(reply: dict, lines: bytes, requests: list[Request], *,
+                        answer_bytes: int = Limits.answer_bytes) -> Outcome:
     answers: dict[str, Answer] = {}
     exec_errors = []
     finished = False
     wanted = {r.id for r in requests}
-    for msg, wire in _messages(lines):
-        if not isinstance(msg, dict):
+    for rid, msg, wire in _messages(lines, answer_bytes=answer_bytes):
+        if rid is not None:
+            if rid in wanted and rid not in answers:
+                answers[rid] = _answer(msg, wire, answer_bytes=answer_bytes)
             continue
         kind = msg.get("kind")
         if kind == "exec_error":
-            exec_errors.append(msg.get("error") or {})
+            exec_errors.append(msg.get("error") if isinstance(msg.get("error"), dict) else {})
         elif kind == "done":
             finished = True
-        elif msg.get("id") in wanted and msg["id"] not in answers:
-            answers[msg["id"]] = _answer(msg, wire)
     problem = None
     if reply.get("result_overflow"):
         problem = "result_too_large"
@@ -775,60 +887,91 @@ def _outcome_from_reply(reply: dict, lines: bytes, requests: list[Request]) -> O
                    wall=float(reply.get("wall", 0.0)), cpu=float(reply.get("cpu", 0.0)), problem=problem)
 
 
-def _messages(lines: bytes) -> list[tuple[Any, bytes]]:
-    """The child's answer lines, each decoded and with the line it came in, up to the first that
-    is not JSON (the child scribbled over its area: what follows cannot be trusted)."""
-    split = [line for line in lines.split(b"\n") if line]
-    try:
-        # one parse for all (~200 lines for devoir3), when it reads as one message per line
-        messages = json.loads(b"[" + b",".join(split) + b"]")
-        if len(messages) == len(split):
-            return list(zip(messages, split))
-    except ValueError:
-        pass  # some line is not JSON: found line by line below
-    decoded = []
-    for line in split:
+#: the start of a value's line as the child writes it (``plaindata.dumps``): its id is read from
+#: there, and the rest of the line only when the value is (see :class:`_LineAnswer`)
+_VALUE_HEAD = re.compile(rb'\{"id":("(?:[^"\\]|\\.){0,400}"),"value":')
+_ID_HEAD = re.compile(rb'\{"id":("(?:[^"\\]|\\.){0,400}")')
+
+
+def _messages(lines: bytes, *, answer_bytes: int) -> list[tuple[str | None, dict | None, bytes]]:
+    """The child's answer lines as (request id, message, line): a value's line is not decoded
+    here (``message`` is None), nor is any line longer than ``answer_bytes``; other messages
+    (errors, import errors, "done") are. Up to the first line that is not a message: the
+    child scribbled over its area, and what follows cannot be trusted."""
+    messages = []
+    for line in lines.split(b"\n"):
+        if not line:
+            continue
+        if len(line) > answer_bytes or _VALUE_HEAD.match(line, 0, 512):
+            rid = _request_id(line)
+            if rid is None:
+                break
+            messages.append((rid, None, line))
+            continue
         try:
-            decoded.append((json.loads(line), line))
-        except ValueError:
+            msg = json.loads(line)
+        except (ValueError, RecursionError) as e:
+            del e  # not JSON, or nested beyond what the parser takes: scribbled
             break
-    return decoded
+        if not isinstance(msg, dict):
+            break
+        rid = msg.get("id") if "id" in msg else None
+        if rid is not None and not isinstance(rid, str):
+            break
+        messages.append((rid, msg, line))
+    return messages
 
 
-def _answer(msg: dict, wire: bytes = b"") -> Answer:
+def _request_id(line: bytes) -> str | None:
+    """The id a line starts with (``{"id":"...",``), read without decoding the rest; or None."""
+    match = _ID_HEAD.match(line, 0, 512)
+    if match is None:
+        return None
+    try:
+        rid = json.loads(match.group(1))
+    except ValueError:
+        return None
+    return rid if isinstance(rid, str) else None
+
+
+def _answer(msg: dict | None, wire: bytes, *, answer_bytes: int) -> Answer:
+    if len(wire) > answer_bytes:
+        return Answer(error_type="too_large", error_message=f"{len(wire) / 2**20:.1f} MB > {answer_bytes / 2**20:g} MB",
+                      wire=wire[:0])
+    if msg is None:
+        return _LineAnswer(wire)
     if "error" in msg:
         err = msg["error"] if isinstance(msg["error"], dict) else {}
         line = err.get("line")
         text = str(err.get("message", ""))[:400]
-        if line:
+        if isinstance(line, int) and line > 0:
             text = f"{text} (line {line})"
         return Answer(error_type=str(err.get("type", "error"))[:80], error_message=text, wire=wire)
-    return _LineAnswer(msg.get("value"), wire)
+    return Answer(error_type="bad_data", error_message="an answer without a value", wire=wire)
 
 
-def _decoded(plain: Any, wire: bytes) -> Answer:
+def _decoded(wire: bytes) -> Answer:
     try:
-        return Answer(value=from_plain(plain), wire=wire)
-    except (PlainDataError, ValueError, TypeError) as e:
-        return Answer(error_type="bad_data", error_message=str(e)[:200], wire=wire)
+        return Answer(value=from_plain(json.loads(wire)["value"]), wire=wire)
+    except (PlainDataError, ValueError, TypeError, KeyError, RecursionError, MemoryError) as e:
+        # whatever a line says, it is this answer's problem: a wrong type, too deep, not JSON
+        return Answer(error_type="bad_data", error_message=f"{type(e).__name__}: {str(e)[:200]}", wire=wire)
 
 
 class _LineAnswer(Answer):
     """A value as it came in, decoded and validated (:func:`from_plain`) when first read: a
-    batch that already judged the same line (``grading.Verdicts``) never reads it, and most of
-    a class's answers are such lines."""
+    batch that already judged the same line (``grading.Verdicts``) never reads it, most of a
+    class's answers are such lines, and a submission's answers are never all decoded at once."""
 
-    __slots__ = ("_plain", "_answer")
+    __slots__ = ("_answer",)
 
-    def __init__(self, plain: Any, wire: bytes) -> None:
-        object.__setattr__(self, "_plain", plain)
+    def __init__(self, wire: bytes) -> None:
         object.__setattr__(self, "_answer", None)
         object.__setattr__(self, "wire", wire)
 
     def _read(self) -> Answer:
         if self._answer is None:
-            object.__setattr__(self, "_answer", _decoded(self._plain, self.wire))
-            object.__setattr__(self, "_plain", None)
+            object.__setattr__(self, "_answer", _decoded(self.wire))
         return self._answer
 
     value = property(lambda self: self._read().value)

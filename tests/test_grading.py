@@ -108,13 +108,14 @@ def test_submissions_of_one_set_get_the_same_inputs_drawn_and_answered_once(monk
     assert any(not np.array_equal(np.asarray(first[i][0]), np.asarray(third[i][0])) for i in first.keys() & third.keys())
 
 
-def test_kept_inputs_are_read_only_and_their_requests_marked_reused():
+def test_kept_inputs_are_read_only():
     assignment = load_assignment("ift6135-devoir3")
     check = next(c for c in assignment.checks if c.generate)
-    inputs, requests = Plans(assignment).get(check, "variant 3")
+    plans = Plans(assignment)
+    inputs, requests = plans.get(check, "variant 3")
     arrays = [a for args in inputs for a in args if isinstance(a, np.ndarray)]
     assert arrays and not any(a.flags.writeable for a in arrays)
-    assert requests and all(r.reused for r in requests)  # the sandbox may have them kept
+    assert plans.get(check, "variant 3")[1] is requests  # kept: the same requests next time
 
 
 def test_variants_zero_draws_for_each_submission(monkeypatch):
@@ -124,11 +125,6 @@ def test_variants_zero_draws_for_each_submission(monkeypatch):
     for key in ("s0", "s0", "s1"):
         grade(assignment, assignment.solution_file, sandbox=box, references=References(assignment), plans=plans, key=key)
     first, again, other = (_generated(r) for r in box.runs)
-    # a submission's own draws are not offered to the server to keep; fixed cases still are
-    reused = {r.id.split("#")[0]: r.reused for r in box.runs[0]}
-    generated = {c.id for c in assignment.checks if c.generate}
-    assert not any(reused[i] for i in reused if i in generated)
-    assert all(reused[i] for i in reused if i not in generated)
     assert all(np.array_equal(np.asarray(first[i][0]), np.asarray(again[i][0])) for i in first)  # a regrade
     assert any(not np.array_equal(np.asarray(first[i][0]), np.asarray(other[i][0])) for i in first)
 
@@ -209,9 +205,9 @@ def test_prepared_sets_leave_nothing_to_compute_per_submission(monkeypatch):
     for key in keys:
         grade(assignment, assignment.solution_file, sandbox=box, references=refs, plans=plans, key=key)
     assert len(computed) == prepared
-    # and every encoding the sandbox sends (in full, or naming kept arguments) is made already
+    # and every encoding the sandbox sends is made already
     asked = [r for run in box.runs for r in run]
-    assert asked and [r.id for r in asked if not {"encoded", "encoded_by_reference"} <= vars(r).keys()] == []
+    assert asked and [r.id for r in asked if "encoded" not in vars(r)] == []
 
 
 def test_prepare_makes_only_the_sets_the_batch_uses(monkeypatch):

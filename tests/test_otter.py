@@ -38,7 +38,7 @@ from autograder.otter.runner import Refused, guarded_compare
 from autograder.otter import testfiles
 from autograder.otter.testfiles import parse_test, resolve_points
 from autograder.report.gradescope import gradescope_json
-from autograder.sandbox import Sandbox
+from autograder.sandbox import Sandbox, detect_isolation
 
 ROOT = Path(__file__).resolve().parent.parent
 FIX = ROOT / "tests" / "fixtures" / "otter"
@@ -290,7 +290,7 @@ def test_exception_cases_are_handed_over_one_at_a_time(demo):
 
 
 def test_test_files_are_not_on_the_students_filesystem(demo, tmp_path):
-    box_mode = Sandbox(workers=1).isolation.mode
+    box_mode = detect_isolation().mode
     if box_mode != "bwrap":
         pytest.skip(f"{box_mode} mode keeps the grader's files unreadable, not absent (checked by the sandbox's tests)")
     probe = tmp_path / "probe.py"

@@ -23,7 +23,7 @@ def test_build_zip_has_what_gradescope_needs(tmp_path, assignment_id):
         run = z.read("run_autograder").decode()
     assert {"setup.sh", "run_autograder", "pyproject.toml", "Dockerfile", "autograder/cli.py"} <= names
     assert setup_mode & 0o111, "setup.sh is executable"
-    assert "-m autograder run --root" in run and len(run.strip().splitlines()) == 3
+    assert "-I -m autograder run --root" in run and len(run.strip().splitlines()) == 4
     assert f"assignments/{assignment_id}/checks/hidden.yaml" in names
     assert f"solutions/{assignment_id}/{assignment.starter}" in names
     assert not any("/examples/" in n for n in names), "example submissions stay out of the image"

@@ -224,7 +224,8 @@ def test_user_mode_switches_uid_and_refuses_readable_hidden_files(user_sandbox, 
     from autograder.sandbox import check_hidden_unreadable
 
     out = run(user_sandbox, "import os\ndef f():\n    return os.getuid()\n", call("a", "f"))
-    assert out.answers["a"].value == user_sandbox.isolation.run_as[0] != 0
+    assert out.answers["a"].value == user_sandbox.users[0][0] != 0
+    assert user_sandbox.users[0] in user_sandbox.isolation.uids
     import tempfile
 
     folder = tempfile.mkdtemp(dir="/tmp")
@@ -505,17 +506,56 @@ def test_the_source_scan_names_autograd_whatever_letters_spell_it(body, found):
 
 
 @pytest.mark.parametrize("lines, kept", [
-    (b'{"id": "a"}\n{"id": "b"}\n', [{"id": "a"}, {"id": "b"}]),
-    (b'{"id": "a"}\nnot json\n{"id": "b"}\n', [{"id": "a"}]),  # nothing after a scribble counts
-    (b'{"id": "a"}\n1, 2\n{"id": "b"}\n', [{"id": "a"}]),  # JSON only once joined: still a scribble
-    (b'{"id": "a", "v": [1\n2]}\n', []),  # one message split over two lines: neither line is JSON
+    (b'{"id":"a","error":{"type":"X"}}\n{"kind":"done"}\n', ["a", None]),
+    (b'{"id":"a","value":1}\nnot json\n{"id":"b","value":2}\n', ["a"]),  # nothing after a scribble counts
+    (b'{"id":"a","value":1}\n1, 2\n{"id":"b","value":2}\n', ["a"]),  # not a message: still a scribble
+    (b'{"id":"a","v":[1\n2]}\n', []),  # one message split over two lines: neither line is one
+    (b'{"kind":' + b'[' * 100_000 + b'\n{"id":"b","value":2}\n', []),  # deeper than json can parse: a scribble
+    (b'{"id":7,"value":1}\n', []),  # an id that is not a string
 ])
 def test_answer_lines_are_read_one_message_per_line(lines, kept):
     from autograder.sandbox import _messages
 
-    decoded = _messages(lines)
-    assert [message for message, _ in decoded] == kept
-    assert [line for _, line in decoded] == lines.split(b"\n")[:len(kept)]  # each with its line
+    decoded = _messages(lines, answer_bytes=1 << 20)
+    assert [rid for rid, _, _ in decoded] == kept
+    assert [line for _, _, line in decoded] == lines.split(b"\n")[:len(kept)]  # each with its line
+
+
+def test_a_value_line_nested_past_what_json_parses_is_that_answers_bad_data_not_a_crash():
+    from autograder.sandbox import _outcome_from_reply
+
+    deep = b'{"id":"d","value":' + b"[" * 100_000 + b"]" * 100_000 + b"}\n"
+    out = _outcome_from_reply({}, b'{"id":"a","value":1}\n' + deep + b'{"kind":"done"}\n',
+                              [Request("a", "A"), Request("d", "D")], answer_bytes=1 << 20)
+    assert out.finished and out.answers["a"].value == 1
+    assert out.answers["d"].error_type == "bad_data" and "Recursion" in out.answers["d"].error_message
+
+
+def test_an_answer_larger_than_the_limit_is_refused_unread(monkeypatch):
+    from autograder import sandbox as sandbox_module
+    from autograder.sandbox import _outcome_from_reply
+
+    monkeypatch.setattr(sandbox_module.json, "loads", _refuse_big(sandbox_module.json.loads))
+    big = b'{"id":"b","value":[' + b"0.5," * 300_000 + b"1]}\n"
+    out = _outcome_from_reply({}, big + b'{"id":"s","value":2}\n{"kind":"done"}\n',
+                              [Request("b", "B"), Request("s", "S")], answer_bytes=1 << 20)
+    assert out.answers["b"].error_type == "too_large" and "MB" in out.answers["b"].error_message
+    assert out.answers["s"].value == 2
+
+
+def _refuse_big(loads):
+    def checked(text, *args, **kwargs):
+        assert len(text) < 1 << 20, "a line past the answer limit was parsed"
+        return loads(text, *args, **kwargs)
+
+    return checked
+
+
+def test_answers_past_the_per_answer_limit_come_back_from_a_real_run_as_too_large(sandbox):
+    src = "import numpy as np\nBIG = np.zeros(300_000).tolist()\nSMALL = [1, 2]\n"
+    out = run(sandbox, src, Request("big", "BIG"), Request("small", "SMALL"),
+              limits=Limits(wall=30, call=3, exec=10, answer_bytes=1 << 20))
+    assert out.answers["big"].error_type == "too_large" and out.answers["small"].value == [1, 2]
 
 
 def test_the_torch_warm_up_leaves_the_server_without_threads():
@@ -544,117 +584,54 @@ def test_a_request_is_sent_as_its_wire_form_whatever_its_kind():
     assert json.loads(otter.encoded)["kind"] == "otter"
 
 
-class _JobSpy:
-    """Records what each job sent: the arguments ordered kept, and the body."""
-
-    def __init__(self, monkeypatch):
-        from autograder import sandbox as sandbox_module
-
-        self.jobs: list[tuple[dict, bytes]] = []
-        real = sandbox_module._Channel.request
-
-        def request(channel, job, *, body=b"", definitions=None, timeout):
-            self.jobs.append((dict(definitions or {}), body))
-            return real(channel, job, body=body, definitions=definitions, timeout=timeout)
-
-        monkeypatch.setattr(sandbox_module._Channel, "request", request)
-
-
 # f edits its argument in place; g, asked on the same arguments, must not see it, in this job or the next
 _EDITS = "def f(x):\n    x += 1\n    return float(x.sum())\ndef g(x):\n    return float(x.sum())\n"
 
 
-def _edit_requests(x, *, reused=True):
-    return [Request(f"f#{i}", name, call=True, args=(x,), reused=reused) for i, name in enumerate("fg")]
-
-
-@pytest.mark.parametrize("mode", ["bwrap", "user", "rlimits"])
-def test_reused_arguments_travel_once_then_by_name_and_each_call_gets_a_fresh_copy(monkeypatch, mode):
-    from autograder.sandbox import detect_isolation
-
-    try:
-        isolation = detect_isolation(mode)
-    except Exception as e:  # noqa: BLE001 - the reason is shown in the skip
-        pytest.skip(f"{mode} isolation unavailable here: {e}")
-    spy = _JobSpy(monkeypatch)
+def test_each_call_gets_its_own_copy_of_the_arguments_in_this_job_and_the_next():
     x = np.arange(200.0)
-    with Sandbox(workers=1, isolation=isolation, preload=("numpy",), limits=Limits(wall=30, call=5, exec=10)) as box:
-        for _ in range(4):
-            out = run(box, _EDITS, *_edit_requests(x))
+    requests = [Request(f"f#{i}", name, call=True, args=(x,)) for i, name in enumerate("fg")]
+    with Sandbox(workers=1, preload=("numpy",), limits=Limits(wall=30, call=5, exec=10)) as box:
+        for _ in range(3):
+            out = run(box, _EDITS, *requests)
             assert out.answers["f#0"].value == x.sum() + 200 and out.answers["f#1"].value == x.sum()
-    data = to_plain(x)["__ndarray__"]["data"].encode()
-    (kept, body), *later = spy.jobs
-    # the first sight (f's) carries them, the second (g's, the same arguments) has them kept
-    assert body.count(data) == 1 and len(kept) == 1 and data.decode() in next(iter(kept.values()))
-    for kept, body in later:  # then by name only
-        assert not kept and data not in body and body.count(b'"args_ref"') == 2
-
-
-def test_arguments_sent_a_second_time_are_kept_from_then_on(monkeypatch):
-    spy = _JobSpy(monkeypatch)
-    x = np.arange(200.0)
-    with Sandbox(workers=1, preload=("numpy",), limits=Limits(wall=30, call=5, exec=10)) as box:
-        for _ in range(3):
-            assert run(box, _EDITS, _edit_requests(x)[1]).answers["f#1"].value == x.sum()
-    data = to_plain(x)["__ndarray__"]["data"].encode()
-    assert [bool(kept) for kept, _ in spy.jobs] == [False, True, False]
-    assert [data in body for _, body in spy.jobs] == [True, False, False]
-
-
-def test_arguments_of_one_submission_only_and_past_the_limit_are_always_carried(monkeypatch):
-    spy = _JobSpy(monkeypatch)
-    x = np.arange(200.0)
-    with Sandbox(workers=1, preload=("numpy",), limits=Limits(wall=30, call=5, exec=10)) as box:
-        for reused in (False, False, False):
-            assert run(box, _EDITS, *_edit_requests(x, reused=reused)).answers["f#1"].value == x.sum()
-        box.start(torch=False)
-        box._pools["light"]._server.channels[0].kept.limit = 100  # smaller than these arguments
-        for _ in range(3):
-            assert run(box, _EDITS, *_edit_requests(x + 1)).answers["f#1"].value == (x + 1).sum()
-    assert all(not kept for kept, _ in spy.jobs)
-    assert all(b'"args_ref"' not in body for _, body in spy.jobs)
-
-
-def test_a_replaced_server_is_sent_the_arguments_again(monkeypatch):
-    import signal as signals
-
-    spy = _JobSpy(monkeypatch)
-    x = np.arange(200.0)
-    with Sandbox(workers=1, preload=("numpy",), limits=Limits(wall=30, call=5, exec=10)) as box:
-        for _ in range(3):
-            run(box, _EDITS, *_edit_requests(x))
-        os.kill(box._pools["light"]._server.proc.pid, signals.SIGKILL)
-        for _ in range(3):
-            out = run(box, _EDITS, *_edit_requests(x))
-            assert out.answers["f#1"].value == x.sum() and not out.incidents
-    assert [bool(kept) for kept, _ in spy.jobs[-3:]] == [True, False, False]  # the new server's record starts empty
-
-
-def test_a_student_who_deletes_the_kept_arguments_loses_only_their_own_answers(monkeypatch):
-    x = np.arange(200.0)
-    src = ("import sys\ndef wipe():\n    sys._getframe(1).f_locals['kept'].clear()\n    return 0\n"
-           "def g(x):\n    return float(x.sum())\n")
-    requests = [Request("w", "wipe", call=True), Request("g", "g", call=True, args=(x,), reused=True)]
-    with Sandbox(workers=1, preload=("numpy",), limits=Limits(wall=30, call=5, exec=10)) as box:
-        for _ in range(2):
-            run(box, src, *requests)  # the second sending has the server keep them
-        out = run(box, src, *requests)
-        assert out.answers["g"].error_type == "bad_data" and "gone" in out.answers["g"].error_message
-        assert run(box, "def g(x):\n    return float(x.sum())\n", requests[1]).answers["g"].value == x.sum()
+    assert x.sum() == 19900.0  # and the grader's own array is untouched
 
 
 def test_an_answer_line_is_decoded_and_validated_when_first_read(monkeypatch):
+    import json
+
     from autograder import sandbox as sandbox_module
-    from autograder.sandbox import Answer, _answer
+    from autograder.sandbox import _answer
 
     decoded = []
     real = sandbox_module.from_plain
     monkeypatch.setattr(sandbox_module, "from_plain", lambda v: decoded.append(v) or real(v))
-    good = _answer({"id": "a", "value": to_plain(np.arange(3.0))}, b"line a")
-    bad = _answer({"id": "b", "value": {"__ndarray__": {"dtype": "|O", "shape": [1], "data": ""}}}, b"line b")
-    assert decoded == [] and good.wire == b"line a"  # nothing decoded until read
+    line_a = json.dumps({"id": "a", "value": to_plain(np.arange(3.0))}, separators=(",", ":")).encode()
+    line_b = json.dumps({"id": "b", "value": {"__ndarray__": {"dtype": "|O", "shape": [1], "data": ""}}},
+                        separators=(",", ":")).encode()
+    good = _answer(None, line_a, answer_bytes=1 << 20)
+    bad = _answer(None, line_b, answer_bytes=1 << 20)
+    assert decoded == [] and good.wire == line_a  # nothing decoded until read
     assert good.ok and np.array_equal(good.value, [0.0, 1.0, 2.0]) and len(decoded) == 1
     good.value
     assert len(decoded) == 1  # once
     assert not bad.ok and bad.error_type == "bad_data" and bad.value is None  # refused, as before
-    assert _answer({"id": "c", "value": 3}, b"c") == Answer(value=3)
+
+
+def test_the_command_line_other_users_read_names_no_students_files():
+    """In the user mode, student code runs beside the grader as another uid and reads
+    /proc/PID/cmdline of every process: a TA's `autograder grade ... alice.py` names the class."""
+    import subprocess
+    import sys
+
+    code = "import time\nfrom autograder.sandbox import hide_command_line\nprint(hide_command_line('autograder grade'), flush=True)\ntime.sleep(5)\n"
+    proc = subprocess.Popen([sys.executable, "-c", code, "secret_alice.py", "bob.ipynb"], stdout=subprocess.PIPE,
+                            text=True, cwd=Path(__file__).resolve().parent.parent)
+    try:
+        assert proc.stdout.readline().strip() == "True"
+        shown = Path(f"/proc/{proc.pid}/cmdline").read_bytes()
+        assert shown.rstrip(b"\0") == b"autograder grade" and b"alice" not in shown
+    finally:
+        proc.kill()
+        proc.wait()
