@@ -19,6 +19,7 @@ import json
 import multiprocessing
 import os
 import signal
+import stat
 import threading
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -33,6 +34,7 @@ from autograder.references import References
 from autograder.report.gradescope import gradescope_json, read_results_json, write_json_atomic
 from autograder.results import Results
 from autograder.sandbox import detect_isolation, may_need_torch
+from autograder.submission import MAX_FILE_BYTES
 
 
 @dataclass(frozen=True)
@@ -181,26 +183,52 @@ class _Worker:
         prepare(self.assignment, self.plans, self.references, keys)
         if self.sandbox.concurrent:
             return self.slots
+        uids = len(self.sandbox.isolation.uids) or self.slots
         self.sandbox.close()
         self.sandbox = None
-        return max(1, self.slots // SUBMISSIONS_PER_JOB)
+        # each process then has a sandbox of its own, and a uid of its own (see claim): no more
+        # processes than the uids setup.sh made, or two would share one and could signal each other
+        return max(1, min(self.slots // SUBMISSIONS_PER_JOB, uids))
 
-    def claim(self, channel: int | None) -> None:
-        """In a forked grading process: use one channel of the shared servers, or a sandbox of its own."""
-        if self.sandbox is not None and channel is not None:
+    def claim(self, channel: int, *, slots: int) -> None:
+        """In the ``channel``-th grading process forked: use that channel of the shared servers,
+        or a sandbox of its own whose student code runs as the ``channel``-th uid of the pool
+        (a process started to replace one that died gets a number past ``slots``: a uid of its own
+        while the pool has one)."""
+        if self.sandbox is not None and channel < slots:
             self.sandbox.keep_only(channel)
         else:
-            self.sandbox = sandbox_for(self.assignment, isolation=self.isolation)
+            self.sandbox = sandbox_for(self.assignment, isolation=self.isolation, slot=channel)
 
     def grade(self, ref: SubmissionRef) -> Results:
-        if ref.problem:
-            results = invalid_results(self.assignment, ref.id, ref.problem)
-        else:
-            results = grade(self.assignment, ref.path, sandbox=self.sandbox, references=self.references,
-                            plans=self.plans, key=ref.id, verdicts=self.verdicts)
+        from autograder.errors import SandboxError
+
+        fingerprint = self.fingerprint
+        try:
+            if ref.problem:
+                results = invalid_results(self.assignment, ref.id, ref.problem)
+            else:
+                results = grade(self.assignment, ref.path, sandbox=self.sandbox, references=self.references,
+                                plans=self.plans, key=ref.id, verdicts=self.verdicts)
+        except (UsageError, SandboxError):
+            raise  # the command's or the machine's, the same for every submission: one clear line ends the batch
+        except Exception as e:  # noqa: BLE001 - the last safety net: a bug met on one submission is that
+            # submission's result, with its traceback for us, and never the class's gradebook
+            import sys
+            import traceback
+
+            from autograder.messages import Message, render
+            from autograder.report.text import terminal_safe
+
+            print(terminal_safe(f"internal error while grading {ref.id}:\n{traceback.format_exc()}"),
+                  file=sys.stderr, flush=True)
+            reason = render(Message("internal_error", {"type": type(e).__name__, "message": str(e)}),
+                            self.assignment.language)
+            results = invalid_results(self.assignment, ref.id, reason)
+            fingerprint = ""  # graded again by the next run, which may have the bug fixed
         results = replace(results, submission=ref.id, metadata={**results.metadata, **ref.metadata})
         data = gradescope_json(results)
-        data["extra_data"]["fingerprint"] = self.fingerprint
+        data["extra_data"]["fingerprint"] = fingerprint
         write_json_atomic(data, self.out / "results" / f"{ref.id}.json", durable=False)
         return results
 
@@ -218,8 +246,7 @@ def _init_pool(worker: _Worker, claimed, slots: int) -> None:
     with claimed.get_lock():
         channel = claimed.value
         claimed.value += 1
-    # a process started to replace one that died finds no channel left: it gets its own sandbox
-    worker.claim(channel if channel < slots else None)
+    worker.claim(channel, slots=slots)
     _POOL_WORKER.append(worker)
 
 
@@ -242,9 +269,13 @@ def _may_import_torch(ref: SubmissionRef) -> bool:
     work and says whether to start the torch server. Zips and folders count as maybe."""
     if ref.problem:
         return False
-    if not ref.path.is_file() or ref.path.suffix.lower() == ".zip":
+    if ref.path.suffix.lower() == ".zip":
         return True
     try:
+        info = ref.path.stat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE_BYTES:
+            # a folder may; a FIFO (a read would block) or a file past the limit is never read here
+            return not stat.S_ISREG(info.st_mode)
         return may_need_torch(ref.path.read_bytes())
     except OSError:
         return False  # unreadable: graded as such, without a sandbox

@@ -23,7 +23,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except AutograderError as e:
-        print(f"error: {e}", file=sys.stderr)
+        from autograder.report.text import terminal_safe
+
+        # a file name or a submission's text in the message must not act on the terminal
+        print(f"error: {terminal_safe(str(e))}", file=sys.stderr)
         return e.exit_code
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
@@ -99,7 +102,13 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     from autograder.batch import default_jobs, grade_batch
     from autograder.report.text import score_table
 
+    from autograder.sandbox import detect_isolation, hide_command_line
+
     assignment = load_assignment(args.assignment)
+    if detect_isolation(args.isolation).mode == "user":
+        # student code runs beside this process as other uids, which read /proc/PID/cmdline:
+        # the command line names the class's files
+        hide_command_line("autograder grade")
     outcome = grade_batch(assignment, args.submissions, out=args.out, jobs=args.jobs or default_jobs(),
                           force=args.force, progress=not args.quiet and sys.stderr.isatty(),
                           isolation=args.isolation, due=args.due, formats=tuple(args.format))
@@ -138,7 +147,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     from autograder.assignment import list_assignments, load_assignment
-    from autograder.report.text import score_table
+    from autograder.report.text import score_table, terminal_safe
     from autograder.validation import validate
 
     refs = args.assignment or [p.name for p in list_assignments()]
@@ -155,7 +164,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
                 print(f"MISMATCH {assignment.id}/{o.name}: scored {o.results.score:g}, documented {o.expected:g}")
                 for c in o.results.checks:
                     if not c.passed:
-                        print(f"    [{c.number}] {c.name}: {c.feedback}")
+                        print(terminal_safe(f"    [{c.number}] {c.name}: {c.feedback}"))
         print()
     print("all scores as documented" if not failures else f"{failures} score(s) differ from the documentation")
     return 0 if not failures else 1

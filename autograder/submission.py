@@ -4,7 +4,10 @@ Accepted: a ``.py`` file, a ``.ipynb`` notebook, a ``.zip`` of one submission, o
 A notebook's code cells become separate chunks, executed one after the other like a kernel
 with "continue on error" would; IPython magics and shell lines are replaced by ``pass`` (same
 line numbers) and listed in ``notes``. Anything unsafe or unreadable is a SubmissionError
-with a one-line reason; the grader turns it into a graded zero, never a traceback.
+with a one-line reason; the grader turns it into a graded zero, never a traceback. Whatever
+the bytes are (a notebook nested 100,000 levels deep, a cell whose source is a number, a zip
+entry with a bad CRC or an unknown compression), reading them fails into that error, and no
+file makes this module read more than its limits allow.
 """
 
 from __future__ import annotations
@@ -23,6 +26,11 @@ from autograder.messages import Message, render
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ZIP_BYTES = 50 * 1024 * 1024
 MAX_ZIP_ENTRIES = 500
+#: a zip's central directory is parsed whole before any entry is read: 500 entries with long
+#: names fit in far less, 50 MB of one-byte names would be 600,000 entries (0.5 GB, 5 s)
+MAX_CENTRAL_DIRECTORY_BYTES = 1024 * 1024
+#: files and folders walked in a submission folder (data files included) before it is refused
+MAX_FOLDER_ENTRIES = 100_000
 MAX_COMPRESSION_RATIO = 200
 SOURCE_SUFFIXES = (".py", ".ipynb")
 _MAGIC = re.compile(r"^\s*([%!]|\?\w|\w+\?\s*$)")
@@ -70,30 +78,53 @@ def load_submission(path: str | Path, *, starter: str, key: str | None = None) -
 
 def _read_bytes(path: Path) -> bytes:
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise _error("sub_too_large", name=path.name, size=size, limit=MAX_FILE_BYTES)
-        return path.read_bytes()
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            # a FIFO or a device would block the grader on read, or never end
+            raise _error("sub_not_regular", name=path.name)
+        if info.st_size > MAX_FILE_BYTES:
+            raise _error("sub_too_large", name=path.name, size=info.st_size, limit=MAX_FILE_BYTES)
+        with open(path, "rb") as f:
+            return f.read(MAX_FILE_BYTES + 1)  # the size may have changed since stat()
     except PermissionError:
         raise _error("sub_unreadable", name=path.name) from None
+    except OSError as e:
+        raise _error("sub_os_error", name=path.name, reason=e.strerror or type(e).__name__) from None
 
 
 def _folder_entries(folder: Path) -> dict[str, bytes]:
+    """The source files of a folder, read within a zip's limits (count and bytes of source files;
+    data files beside them are only counted, up to :data:`MAX_FOLDER_ENTRIES`)."""
+    try:
+        paths = []
+        for p in folder.rglob("*"):
+            paths.append(p)
+            if len(paths) > MAX_FOLDER_ENTRIES:
+                raise _error("sub_too_many_files", name=folder.name, limit=MAX_FOLDER_ENTRIES)
+    except OSError as e:
+        raise _error("sub_os_error", name=folder.name, reason=e.strerror or type(e).__name__) from None
     entries = {}
-    for p in sorted(folder.rglob("*")):
+    total = 0
+    for p in sorted(paths):
         rel = p.relative_to(folder).as_posix()
         if p.is_symlink():
             raise _error("sub_symlink", name=rel)
         if p.is_file() and p.suffix.lower() in SOURCE_SUFFIXES and not _ignored(rel):
+            if len(entries) == MAX_ZIP_ENTRIES:
+                raise _error("sub_too_many_files", name=folder.name, limit=MAX_ZIP_ENTRIES)
             entries[rel] = _read_bytes(p)
+            total += len(entries[rel])
+            if total > MAX_ZIP_BYTES:
+                raise _error("sub_too_large", name=folder.name, size=total, limit=MAX_ZIP_BYTES)
     return entries
 
 
 def _zip_entries(path: Path) -> dict[str, bytes]:
+    _check_central_directory(path)
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as e:
-        raise _error("sub_bad_zip", name=path.name, reason=str(e)) from None
+    except Exception as e:  # noqa: BLE001 - whatever zipfile fails with on these bytes, it is this submission's
+        raise _error("sub_bad_zip", name=path.name, reason=_reason(e)) from None
     with archive:
         infos = archive.infolist()
         if len(infos) > MAX_ZIP_ENTRIES:
@@ -115,10 +146,45 @@ def _zip_entries(path: Path) -> dict[str, bytes]:
                 continue
             if info.file_size > MAX_FILE_BYTES:
                 raise _error("sub_too_large", name=f"{path.name}/{name}", size=info.file_size, limit=MAX_FILE_BYTES)
-            with archive.open(info) as f:
-                data = f.read(MAX_FILE_BYTES + 1)
-            entries[name] = data
+            if name in entries:
+                # two tools may show two different files: which one was submitted is not ours to guess
+                raise _error("sub_zip_duplicate", name=path.name, entry=repr(name))
+            try:
+                with archive.open(info) as f:
+                    entries[name] = f.read(MAX_FILE_BYTES + 1)
+            except Exception as e:  # noqa: BLE001 - a bad CRC, an unsupported compression or
+                # encryption, a corrupt or truncated stream: any failure to read the entry is this submission's
+                raise _error("sub_zip_entry", name=path.name, entry=repr(name), reason=_reason(e)) from None
         return entries
+
+
+def _check_central_directory(path: Path) -> None:
+    """Refuse a zip whose central directory is too large, before :class:`zipfile.ZipFile` parses it
+    all (it reads the end record the same way: that function is its own)."""
+    end_record = getattr(zipfile, "_EndRecData", None)
+    if end_record is None:  # pragma: no cover - a Python without it: the entry count is still checked after
+        return
+    try:
+        with open(path, "rb") as f:
+            record = end_record(f)
+    except Exception:  # noqa: BLE001 - unreadable here is reported by zipfile.ZipFile, next, with its reason
+        return
+    if record is None:
+        return
+    entries, size = record[zipfile._ECD_ENTRIES_TOTAL], record[zipfile._ECD_SIZE]
+    if entries > MAX_ZIP_ENTRIES:
+        raise _error("sub_zip_entries", name=path.name, count=entries, limit=MAX_ZIP_ENTRIES)
+    if size > MAX_CENTRAL_DIRECTORY_BYTES:  # few entries said, many bytes of them: a zip made to lie
+        raise _error("sub_zip_bomb", name=path.name)
+
+
+def _reason(e: BaseException) -> str:
+    """One short line: the exception's type and the first line of its message."""
+    kind = type(e).__name__
+    if kind.islower():  # zlib.error, struct.error: the bare name says nothing
+        kind = f"{type(e).__module__}.{kind}"
+    text = str(e).strip().splitlines()[0] if str(e).strip() else ""
+    return f"{kind}: {text}"[:200] if text else kind
 
 
 def _ignored(rel: str) -> bool:
@@ -172,17 +238,23 @@ def _pick_main(entries: dict[str, bytes], *, starter: str, origin: str) -> str:
 
 def _decode(data: bytes, name: str) -> str:
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise _error("sub_not_utf8", name=name) from None
+    if "\0" in text:
+        raise _error("sub_nul", name=name)
+    return text
 
 
 def notebook_chunks(data: bytes, *, origin: str) -> tuple[list[str], list[Message]]:
     """The code cells of a notebook, magics neutralised; raises SubmissionError if it is not one."""
+    text = _decode(data, origin)
     try:
-        nb = json.loads(_decode(data, origin))
-    except ValueError as e:
-        raise _error("sub_nb_json", name=origin, reason=str(e)) from None
+        nb = json.loads(text)
+    except RecursionError:
+        raise _error("sub_nb_too_deep", name=origin) from None
+    except (ValueError, MemoryError) as e:
+        raise _error("sub_nb_json", name=origin, reason=_reason(e)) from None
     if not isinstance(nb, dict) or "nbformat" not in nb:
         raise _error("sub_nb_not_notebook", name=origin)
     if nb.get("nbformat") != 4:
@@ -192,10 +264,11 @@ def notebook_chunks(data: bytes, *, origin: str) -> tuple[list[str], list[Messag
     chunks: list[str] = []
     notes: list[Message] = []
     for index, cell in enumerate(nb["cells"], start=1):
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+        if not isinstance(cell, dict):
+            raise _error("sub_nb_cell", name=origin, cell=index, found=type(cell).__name__)
+        if cell.get("cell_type") != "code":
             continue
-        source = cell.get("source", "")
-        source = "".join(source) if isinstance(source, list) else str(source)
+        source = _cell_source(cell.get("source", ""), origin=origin, cell=index)
         if source.lstrip().startswith("%%"):
             notes.append(Message("note_cell_magic", {"cell": index, "magic": source.split()[0]}))
             continue
@@ -213,3 +286,20 @@ def notebook_chunks(data: bytes, *, origin: str) -> tuple[list[str], list[Messag
                 lines.append(line)
         chunks.append("\n".join(lines))
     return chunks, notes
+
+
+def _cell_source(source: object, *, origin: str, cell: int) -> str:
+    """A code cell's source: text, or a list of lines of text (nbformat's two forms), nothing else."""
+    if isinstance(source, list) and all(isinstance(line, str) for line in source):
+        source = "".join(source)
+    if not isinstance(source, str):
+        found = (f"list[{type(next(x for x in source if not isinstance(x, str))).__name__}]"
+                 if isinstance(source, list) else type(source).__name__)
+        raise _error("sub_nb_source", name=origin, cell=cell, found=found)
+    try:
+        source.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate ("\\ud800" in the JSON): no file can hold it
+        raise _error("sub_nb_bad_text", name=origin, cell=cell) from None
+    if "\0" in source:
+        raise _error("sub_nb_bad_text", name=origin, cell=cell)
+    return source

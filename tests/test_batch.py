@@ -19,6 +19,7 @@ import pytest
 from autograder.assignment import load_assignment
 from autograder.batch import grade_batch
 from autograder.inputs import discover
+from hostile import HOSTILE, REASONS  # tests/hostile.py: files a student could send
 
 ROOT = Path(__file__).resolve().parent.parent
 H20 = ROOT / "assignments" / "ift6135-h20-hw1"
@@ -225,8 +226,8 @@ def test_grading_processes_share_the_sandbox_servers_one_channel_each(tmp_path, 
     log = tmp_path / "claims.txt"
     real_claim = batch._Worker.claim
 
-    def claim(self, channel):
-        real_claim(self, channel)
+    def claim(self, channel, **kwargs):
+        real_claim(self, channel, **kwargs)
         shared = self.sandbox._pools["light"]._server is not None
         with open(log, "a") as f:  # written by each forked grading process
             f.write(f"{channel} {shared} {gc.get_freeze_count() > 0}\n")
@@ -244,3 +245,209 @@ def test_grading_processes_share_the_sandbox_servers_one_channel_each(tmp_path, 
     # the parent's heap is back in it once the batch is over
     assert all(frozen == "True" for _, _, frozen in claims)
     assert gc.get_freeze_count() == 0
+
+
+# --- one file never aborts a class batch ---------------------------------------------------
+
+
+
+def test_a_class_of_hostile_files_still_gets_its_gradebook_summary_and_report(tmp_path):
+    folder = tmp_path / "class"
+    folder.mkdir()
+    shutil.copy(EXAMPLES / "perfect.py", folder / "perfect.py")
+    for make in HOSTILE.values():
+        make(folder)
+    out = tmp_path / "out"
+    r = subprocess.run([sys.executable, "-m", "autograder", "grade", "ift6135-h20-hw1", str(folder), "--out", str(out),
+                        "--jobs", "2", "--quiet"], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr and "internal error" not in r.stderr, "each route is refused as such"
+    rows = {row["submission_id"]: row for row in csv.DictReader((out / "grades.csv").open(encoding="utf-8"))}
+    assert float(rows["perfect"]["auto_total"]) == 70 and rows["perfect"]["status"] == "graded"
+    for trap in HOSTILE:
+        assert rows[trap]["status"] == "invalid", trap
+        note = json.loads((out / "results" / f"{trap}.json").read_text())["output"]
+        assert REASONS[trap] in note, (trap, note)
+    assert json.loads((out / "summary.json").read_text())["submissions"] == len(HOSTILE) + 1
+    assert "notebook_nested_100k_dicts" in (out / "report.html").read_text(encoding="utf-8")
+
+
+def test_a_grader_bug_on_one_submission_is_its_result_not_the_batchs(tmp_path, monkeypatch, capfd):
+    from autograder import batch
+
+    for name in ("alice", "bob"):
+        shutil.copy(EXAMPLES / "perfect.py", tmp_path / f"{name}.py")
+    real_grade = batch.grade
+
+    def buggy(assignment, path, **kwargs):
+        if Path(path).stem == "bob":
+            raise RuntimeError("no such key \x1b]0;owned\x07\x1b[2J in the grader")
+        return real_grade(assignment, path, **kwargs)
+
+    monkeypatch.setattr(batch, "grade", buggy)
+    out = tmp_path / "out"
+    inputs = [tmp_path / "alice.py", tmp_path / "bob.py"]
+    outcome = grade_batch(load_assignment("ift6135-h20-hw1"), inputs, out=out, jobs=1)
+    by_id = {r.submission: r for r in outcome.results}
+    assert by_id["alice"].score == 70
+    assert by_id["bob"].status == "invalid" and by_id["bob"].notes[0].startswith(
+        "internal error while grading this submission: RuntimeError: no such key")
+    assert (out / "grades.csv").exists() and (out / "summary.json").exists() and (out / "report.html").exists()
+    err = capfd.readouterr().err
+    assert "Traceback" in err and "RuntimeError: no such key" in err and "\x1b" not in err and "\x07" not in err
+    # fixed, the next run grades it again (and keeps alice's)
+    monkeypatch.setattr(batch, "grade", real_grade)
+    again = grade_batch(load_assignment("ift6135-h20-hw1"), inputs, out=out, jobs=1)
+    assert (again.graded, again.reused) == (1, 1) and [r.score for r in again.results] == [70, 70]
+
+
+def test_export_zip_entry_with_a_bad_crc_marks_that_submission_only(tmp_path):
+    export = make_export(tmp_path / "src")
+    archive = zip_export(export, tmp_path / "export.zip")
+    data = bytearray(archive.read_bytes())
+    entry = f"{export.name}/submission_9003/hw1.py".encode()
+    at = data.find(entry)  # its name in its local header, followed by the extra field, then the data
+    extra = int.from_bytes(data[at - 2:at], "little")
+    data[at + len(entry) + extra] ^= 0x01  # the first stored byte (stored, not compressed): its CRC no longer matches
+    archive.write_bytes(bytes(data))
+    refs = {r.id: r for r in discover([archive], starter="hw1.py", unpack_to=tmp_path / "x")}
+    assert "cannot be unpacked (BadZipFile: Bad CRC-32" in refs["9003"].problem
+    assert refs["9000"].problem is None and refs["9000"].metadata["submitters"][0]["name"] == "Ada Exemple"
+
+
+# --- submission_metadata.yml is trusted only where the TA put it ----------------------------
+
+def _planted_metadata(key: str, *, name: str = "Alice Victime", sid: str = "20260001") -> str:
+    return (f"{key!r}:\n  :submitters:\n  - :name: {name}\n    :sid: '{sid}'\n    :email: {sid}@example.org\n"
+            f"  :created_at: 2020-01-01 00:00:00.000000000 -05:00\n")
+
+
+@pytest.mark.parametrize("key", ["../alice", "ABSOLUTE"])
+def test_metadata_planted_in_a_students_folder_of_a_class_folder_is_ignored(tmp_path, key, capfd):
+    folder = tmp_path / "class"
+    for name, example in (("alice", "perfect.py"), ("mallory", "starter.py")):
+        (folder / name).mkdir(parents=True)
+        shutil.copy(EXAMPLES / example, folder / name / "hw1.py")
+    key = str(folder / "alice") if key == "ABSOLUTE" else key
+    (folder / "mallory" / "submission_metadata.yml").write_text(_planted_metadata(key))
+    refs = discover([folder], starter="hw1.py", unpack_to=tmp_path / "x")
+    assert [(r.id, r.path, r.metadata) for r in refs] == [("alice", folder / "alice", {}),
+                                                         ("mallory", folder / "mallory", {})]
+    assert "mallory/submission_metadata.yml ignored" in capfd.readouterr().err
+
+
+@pytest.mark.parametrize("top", ["", "mallory/"])
+def test_metadata_at_the_top_of_a_students_own_zip_is_ignored(tmp_path, top, capfd):
+    archive = tmp_path / "mallory.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.write(EXAMPLES / "starter.py", f"{top}hw1.py")
+        z.writestr(f"{top}submission_metadata.yml", _planted_metadata("submission_1"))  # back-dated, Alice's name
+        z.write(EXAMPLES / "perfect.py", f"{top}submission_1/hw1.py")
+    refs = discover([archive], starter="hw1.py", unpack_to=tmp_path / "x")
+    assert [(r.id, r.path, r.metadata) for r in refs] == [("mallory", archive, {})]
+    assert "submission_metadata.yml is ignored" in capfd.readouterr().err
+
+
+def test_export_key_that_leaves_the_export_is_refused_never_another_students_work(tmp_path):
+    export = make_export(tmp_path / "src")
+    alice = tmp_path / "src" / "alice"
+    alice.mkdir()
+    shutil.copy(EXAMPLES / "perfect.py", alice / "hw1.py")
+    (export / "submission_9999").symlink_to(alice)
+    metadata = export / "submission_metadata.yml"
+    metadata.write_text(metadata.read_text() + "".join(_planted_metadata(key, name="Mallory Pirate") for key in (
+        "../alice", str(alice), "submission_9000/../../alice", "submission_9999", "submission_metadata.yml")))
+    refs = discover([export], starter="hw1.py", unpack_to=tmp_path / "x")
+    honest = [r for r in refs if not r.id.startswith("refused")]
+    refused = [r for r in refs if r.id.startswith("refused")]
+    assert [r.id for r in honest] == [str(9000 + i) for i in range(6)], "every student is still there, once"
+    assert honest[1].metadata["submitters"][1]["name"] == "Gus Groupe" and honest[0].problem is None
+    assert honest[0].metadata["created_at"].startswith("2026-02-04T22:10:00")
+    assert len(refused) == 5 and len({r.id for r in refs}) == len(refs)
+    for ref in refused:
+        assert ref.problem.startswith("submission_metadata.yml: key ") and " refused: " in ref.problem
+        assert ref.metadata == {} and alice not in (ref.path, ref.path.resolve())
+    assert not any("Mallory" in json.dumps(r.metadata) for r in refs)
+
+
+def test_yaml_alias_bomb_in_export_metadata_is_one_clear_line(tmp_path):
+    export = make_export(tmp_path)
+    # a small one (9**5 submitters): the 477-byte original grows past 10 GB
+    bomb = "a: &a [{':name': x}, {':name': x}, {':name': x}, {':name': x}, {':name': x}, {':name': x}, " \
+           "{':name': x}, {':name': x}, {':name': x}]\n"
+    for level, (name, below) in enumerate(zip("bcde", "abcd")):
+        bomb += f"{name}: &{name} [{', '.join(['*' + below] * 9)}]\n"
+    bomb += "submission_9000:\n  :submitters: *e\n"
+    (export / "submission_metadata.yml").write_text(bomb)
+    r = subprocess.run([sys.executable, "-m", "autograder", "grade", "ift6135-h20-hw1", str(export),
+                        "--out", str(tmp_path / "out"), "--quiet"], cwd=ROOT, capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 2 and "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert "submission_metadata.yml: refused: YAML aliases (*name) are not accepted here (line 2" in r.stderr
+
+
+def test_export_metadata_larger_than_its_cap_is_one_clear_line(tmp_path, monkeypatch):
+    from autograder import inputs
+    from autograder.errors import UsageError
+
+    export = make_export(tmp_path)
+    monkeypatch.setattr(inputs, "MAX_METADATA_BYTES", 1000)
+    with pytest.raises(UsageError, match=r"submission_metadata.yml: \d+ bytes, more than the 1000 an export's"):
+        discover([export], starter="hw1.py", unpack_to=tmp_path / "x")
+
+
+def test_a_file_name_of_253_bytes_is_graded_not_a_crash(tmp_path):
+    folder = tmp_path / "class"
+    folder.mkdir()
+    long = folder / ("é" * 125 + ".py")  # 253 bytes: its result's file name would be 257
+    shutil.copy(EXAMPLES / "perfect.py", long)
+    shutil.copy(EXAMPLES / "perfect.py", folder / "bob.py")
+    outcome = grade_batch(load_assignment("ift6135-h20-hw1"), [folder], out=tmp_path / "out", jobs=1)
+    assert [r.score for r in outcome.results] == [70, 70]
+    assert all(len(r.submission.encode()) <= 100 for r in outcome.results)
+
+
+def test_lone_surrogate_in_a_students_exception_and_output_is_graded_not_a_crash(tmp_path):
+    student = tmp_path / "hw1.py"
+    student.write_text('def softmax(x, axis=-1):\n    raise ValueError("bad \\ud800 text")\n\nprint("\\udcff out")\n')
+    out = tmp_path / "out"
+    outcome = grade_batch(load_assignment("ift6135-h20-hw1"), [student], out=out, jobs=1)
+    assert outcome.results[0].status == "graded"
+    data = json.loads((out / "results" / "hw1.json").read_text(encoding="utf-8"))
+    assert any("raised ValueError: bad ? text" in t["output"] for t in data["tests"])
+    assert (out / "grades.csv").exists() and (out / "summary.json").exists() and (out / "report.html").exists()
+
+
+# --------------------------------------------------------------------------- user mode, side by side
+
+def test_user_mode_jobs_side_by_side_run_as_different_uids_and_cannot_kill_each_other(tmp_path):
+    """Gradescope's mode, two jobs at once (no namespaces): a submission that kill(-1)s its uid
+    over and over, and one that is honest but slow. Each job runs as a uid of its own, so the
+    honest one keeps its full marks (it used to be 'killed by signal 9')."""
+    if os.geteuid() != 0:
+        pytest.skip("the user mode needs root")
+    from autograder.sandbox import _pool_users
+
+    if len(_pool_users()) < 2:
+        pytest.skip("setup.sh makes the pool of sandbox users")
+    # as on Gradescope: hidden checks and the solution closed to the sandbox users
+    for part in ("assignments", "solutions"):
+        shutil.copytree(ROOT / part / "td-gradients", tmp_path / "course" / part / "td-gradients")
+    subprocess.run(["chmod", "-R", "go-rwx", str(tmp_path / "course")], check=True)
+    assignment = load_assignment(tmp_path / "course" / "assignments" / "td-gradients")
+    solution = assignment.solution_file.read_text()
+    # the honest ones sleep in every call of every check a little: they are still running while the
+    # hostile one, beside them, kills everything its uid can reach
+    slow = solution.replace("import numpy as np", "import numpy as np\nimport time\ntime.sleep(1.5)", 1)
+    assert slow != solution
+    hostile = ("import os, signal, time, json\nuids = []\n"
+               "for _ in range(3000):\n    try:\n        os.kill(-1, signal.SIGKILL)\n    except OSError:\n        pass\n"
+               "    time.sleep(0.001)\n")
+    (tmp_path / "in").mkdir()
+    for i in range(3):
+        (tmp_path / "in" / f"honest{i}.py").write_text(slow)
+    (tmp_path / "in" / "killer.py").write_text(hostile)
+    outcome = grade_batch(assignment, [tmp_path / "in"], out=tmp_path / "out", jobs=2, isolation="user")
+    scores = {r.submission: r.score for r in outcome.results}
+    assert all(scores[f"honest{i}"] == assignment.auto_points for i in range(3)), scores
+    assert scores["killer"] == 0

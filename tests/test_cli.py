@@ -80,3 +80,43 @@ def test_version_and_help():
     assert cli("--version").stdout.startswith("autograder ")
     helps = {verb: cli(verb, "--help").stdout for verb in ("grade", "check", "validate", "list")}
     assert all(helps.values())
+
+
+#: what a student's text may hold to act on a TA's terminal: set the title, clear the screen, a
+#: hidden link, colours, 8-bit CSI and DCS, a carriage return to print over the line, DEL, backspace
+TERMINAL_ATTACK = ("boom \\x1b]0;pwned title\\x07 \\x1b[2J\\x1b[31mred\\x1b[0m "
+                   "\\x1b]8;;http://evil.example\\x1b\\\\click\\x1b]8;;\\x1b\\\\ \\x9b31m \\x90dcs\\x9c "
+                   "\\rOVERWRITE \\x7f\\x08 \\u202egnp.exe end")
+
+
+def _no_terminal_controls(data: bytes) -> None:
+    text = data.decode("utf-8")
+    assert "\x1b" not in text and "\x07" not in text and "\r" not in text and "\x7f" not in text
+    assert not any(0x80 <= ord(c) <= 0x9f or c == "\u202e" for c in text)
+
+
+def test_check_strips_terminal_escapes_from_a_students_exception(tmp_path):
+    student = tmp_path / "hw1.py"
+    student.write_text(f"def softmax(x, axis=-1):\n    raise ValueError(\"{TERMINAL_ATTACK}\")\n")
+    r = subprocess.run([sys.executable, "-m", "autograder", "check", "ift6135-h20-hw1", str(student)],
+                       capture_output=True, cwd=ROOT, timeout=300)
+    assert r.returncode == 1
+    assert b"softmax(...) raised ValueError: boom " in r.stdout and b"gnp.exe end" in r.stdout, r.stdout
+    _no_terminal_controls(r.stdout)
+    _no_terminal_controls(r.stderr)
+
+
+def test_error_line_strips_terminal_escapes_from_a_file_name(tmp_path):
+    ghost = tmp_path / "\x1b]0;pwned\x07\x1b[2Jghost.py"
+    r = subprocess.run([sys.executable, "-m", "autograder", "check", "ift6135-h20-hw1", str(ghost)],
+                       capture_output=True, cwd=ROOT, timeout=300)
+    assert r.returncode == 2 and r.stderr.startswith(b"error: submission not found:") and b"ghost.py" in r.stderr
+    _no_terminal_controls(r.stderr)
+
+
+def test_check_prints_a_lone_surrogate_from_a_students_exception_not_a_traceback(tmp_path):
+    student = tmp_path / "hw1.py"
+    student.write_text('def softmax(x, axis=-1):\n    raise ValueError("bad \\ud800 text")\n')
+    r = cli("check", "ift6135-h20-hw1", student)
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    assert "softmax(...) raised ValueError: bad \ufffd text" in r.stdout

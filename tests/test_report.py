@@ -351,3 +351,33 @@ def test_the_report_warm_up_draws_without_touching_pyplot():
     had_pyplot = "matplotlib.pyplot" in sys.modules
     warm_up()  # a batch runs it in a thread while it grades: an error there would go unseen
     assert ("matplotlib.pyplot" in sys.modules) == had_pyplot  # the object API only: no global figure state
+
+
+# --- the terminal: nothing a student wrote acts on it ------------------------------------------
+
+@pytest.mark.parametrize("text, shown", [
+    ("a\x1b]0;pwned title\x07b", "ab"),
+    ("a\x1b]0;pwned title\x1b\\b", "ab"),
+    ("\x1b[2J\x1b[1;31mred\x1b[0m", "red"),
+    ("\x1b]8;;http://evil.example\x1b\\click\x1b]8;;\x1b\\", "click"),
+    ("a\x9b31mb\x9d0;t\x9c", "a31mb0;t"),
+    ("a\x1bP1$r\x1b\\b\x1b_apc\x1b\\c\x1bcd\x1b(Be", "abcde"),
+    ("passed\roverwritten", "passedoverwritten"),
+    ("a\x7f\x08\x00\x0b\x0cb", "ab"),
+    ("\u202egnp.exe\u2066", "gnp.exe"),
+    ("line 1\r\nline\t2\n✓ é 中", "line 1\nline\t2\n✓ é 中"),
+    ("unterminated \x1b]0;title", "unterminated "),
+], ids=["osc_title_bel", "osc_title_st", "csi_clear_and_colour", "osc8_hidden_link", "c1_8bit_csi_osc",
+        "dcs_apc_reset_charset", "lone_carriage_return", "c0_del_backspace", "bidi_override", "keeps_text",
+        "unterminated_osc"])
+def test_terminal_safe_strips_what_a_terminal_acts_on(text, shown):
+    from autograder.report.text import terminal_safe
+
+    assert terminal_safe(text) == shown
+
+
+def test_score_table_strips_escapes_from_a_submission_name():
+    from autograder.report.text import score_table
+
+    table = score_table([demo_results("\x1b]0;pwned\x07alice\x1b[2J", {c: (0.0, False, "x") for c in DEMO_CHECKS})])
+    assert "\x1b" not in table and "\x07" not in table and "alice" in table

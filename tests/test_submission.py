@@ -10,6 +10,7 @@ import pytest
 
 from autograder.errors import SubmissionError
 from autograder.submission import load_submission
+from hostile import HOSTILE, REASONS  # tests/hostile.py: files a student could send
 
 
 def test_py_file(tmp_path):
@@ -129,3 +130,87 @@ def test_broken_notebooks(tmp_path, content, match):
     p.write_text(content)
     with pytest.raises(SubmissionError, match=match):
         load_submission(p, starter="hw1.py")
+
+
+# --- hostile files: every failure to parse one is that submission's SubmissionError ----------
+
+
+#: refused before as well; they stay in the batch test, beside the others
+_REFUSED_BEFORE = {"notebook_top_level_is_a_list", "notebook_cells_is_a_dict", "notebook_invalid_utf8",
+                   "zip_directories_only"}
+
+
+@pytest.mark.parametrize("trap", [name for name in HOSTILE if name not in _REFUSED_BEFORE])
+def test_hostile_file_is_one_line_submission_error_not_a_crash(tmp_path, trap):
+    path = HOSTILE[trap](tmp_path)
+    with pytest.raises(SubmissionError) as caught:
+        load_submission(path, starter="hw1.py")
+    text = str(caught.value)
+    assert REASONS[trap] in text and "\n" not in text
+    assert caught.value.message is not None, "rendered in the assignment's language"
+
+
+def test_notebook_nested_100k_levels_is_invalid_not_a_crash(tmp_path):
+    for trap in ("notebook_nested_100k_lists", "notebook_nested_100k_dicts"):
+        with pytest.raises(SubmissionError, match="nested too deeply"):
+            load_submission(HOSTILE[trap](tmp_path), starter="hw1.py")
+
+
+def test_zip_entry_with_a_bad_crc_is_invalid_not_a_crash(tmp_path):
+    with pytest.raises(SubmissionError, match="Bad CRC-32"):
+        load_submission(HOSTILE["zip_bad_crc"](tmp_path), starter="hw1.py")
+
+
+def test_hostile_notebook_reason_is_in_french_for_a_french_assignment(tmp_path):
+    from autograder.messages import render
+
+    with pytest.raises(SubmissionError) as caught:
+        load_submission(HOSTILE["notebook_nested_100k_dicts"](tmp_path), starter="hw1.py")
+    assert render(caught.value.message, "fr").endswith("notebook invalide (imbrication trop profonde)")
+
+
+def test_zip_with_20k_entries_is_refused_before_its_directory_is_parsed(tmp_path, monkeypatch):
+    from autograder import submission
+
+    path = tmp_path / "many.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        for i in range(20_000):
+            z.writestr(zipfile.ZipInfo(f"{i:x}"), b"")
+
+    def parse(*args, **kwargs):
+        raise AssertionError("the whole central directory was parsed")
+
+    monkeypatch.setattr(submission.zipfile, "ZipFile", parse)
+    with pytest.raises(SubmissionError, match="20000 entries, more than the 500 allowed"):
+        load_submission(path, starter="hw1.py")
+
+
+def test_folder_of_600_files_is_refused_not_read_whole(tmp_path):
+    (tmp_path / "hw1.py").write_text("X = 1\n")
+    for i in range(600):
+        (tmp_path / f"helper{i}.py").write_text("Y = 2\n")
+    with pytest.raises(SubmissionError, match="more than 500 files in the folder"):
+        load_submission(tmp_path, starter="hw1.py")
+
+
+def test_fifo_named_hw1_py_is_refused_not_read_forever(tmp_path):
+    import threading
+
+    fifo = tmp_path / "hw1.py"
+    os.mkfifo(fifo)
+    outcome = []
+
+    def load():
+        try:
+            load_submission(fifo, starter="hw1.py")
+        except SubmissionError as e:
+            outcome.append(str(e))
+
+    reader = threading.Thread(target=load, daemon=True)
+    reader.start()
+    reader.join(10)
+    if reader.is_alive():  # blocked opening the FIFO: let it go before failing
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        reader.join(10)
+        pytest.fail("the grader blocked reading a FIFO")
+    assert outcome == ["hw1.py: not a regular file"]

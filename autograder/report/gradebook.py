@@ -4,15 +4,27 @@ Columns: submission id, student names, ids and emails (``; `` between group memb
 submission time, hours late and a late flag, one column per auto-graded question, an empty
 column per hand-graded part (for the TA to fill in), the auto-graded total, the maximum, the
 hand-graded maximum, and the status (graded, error, timeout, crashed, invalid).
+
+Every file written here is safe to open in a spreadsheet: a text cell that a spreadsheet
+would read as a formula (it begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+return, OWASP's "CSV injection") gets a leading ``'``, so that a name such as
+``=HYPERLINK("http://…")`` is shown, not run; in the Excel file every text cell is also stored
+as text. Numbers (scores, ``-1.5``) stay numbers.
 """
 
 from __future__ import annotations
 
+import math
+import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from autograder.assignment import Assignment
 from autograder.errors import UsageError
 from autograder.results import Results
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FORMATS = ("parquet", "xlsx")
 
@@ -51,13 +63,13 @@ def write_gradebook(all_results: list[Results], assignment: Assignment, path: Pa
     unknown = set(formats) - set(FORMATS)
     if unknown:
         raise UsageError(f"unknown gradebook format {sorted(unknown)[0]!r} (choose from {', '.join(FORMATS)})")
-    table = gradebook(all_results, assignment)
+    table = spreadsheet_safe(gradebook(all_results, assignment))
     path = Path(path)
-    written = [_atomic(path, lambda tmp: table.to_csv(tmp, index=False))]
+    written = [_atomic(path, lambda tmp: table.to_csv(tmp, index=False, errors="replace"))]
     if "parquet" in formats:
         written.append(_atomic(path.with_suffix(".parquet"), lambda tmp: table.to_parquet(tmp, index=False)))
     if "xlsx" in formats:
-        written.append(_atomic(path.with_suffix(".xlsx"), lambda tmp: table.to_excel(tmp, index=False)))
+        written.append(_atomic(path.with_suffix(".xlsx"), lambda tmp: _write_xlsx(table, tmp)))
     return written
 
 
@@ -69,7 +81,62 @@ def write_regrade_diff(changes: list[tuple[str, str, float, float]], all_results
              for r in all_results}
     table = pd.DataFrame([{"submission_id": s, "names": names.get(s, ""), "question": q, "old": old, "new": new,
                            "change": round(new - old, 6)} for s, q, old, new in changes])
-    return _atomic(Path(path), lambda tmp: table.to_csv(tmp, index=False))
+    return _atomic(Path(path), lambda tmp: spreadsheet_safe(table).to_csv(tmp, index=False, errors="replace"))
+
+
+#: what makes a spreadsheet read a cell as a formula: OWASP's list, and the full-width forms
+#: that some spreadsheets take for the ASCII ones
+_FORMULA_START = tuple("=+-@\t\r") + tuple("\uff1d\uff0b\uff0d\uff20")
+
+
+def neutralise(value: object) -> object:
+    """A text cell that a spreadsheet would run as a formula, prefixed with ``'``; anything else as is.
+
+    >>> neutralise('=HYPERLINK("http://x","click")'), neutralise(-1.5)
+    ('\'=HYPERLINK("http://x","click")', -1.5)
+    """
+    if isinstance(value, str) and value.lstrip(" \n").startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def spreadsheet_safe(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` (a DataFrame) with every text cell :func:`neutralise`-d; number columns untouched."""
+    from pandas.api.types import is_numeric_dtype
+
+    table = table.copy()
+    for column in table.columns:
+        if not is_numeric_dtype(table[column].dtype):  # object or string columns (pandas 3 has both)
+            table[column] = table[column].map(neutralise)
+    return table
+
+
+#: characters an .xlsx file cannot hold at all (openpyxl refuses the whole cell), lone surrogates included
+_NOT_IN_XLSX = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+
+
+def _write_xlsx(table: pd.DataFrame, path: Path) -> None:
+    """The table as one sheet, each text cell typed as text: never a formula, whatever it says."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("grades")
+    sheet.append([str(c) for c in table.columns])
+    for row in table.itertuples(index=False):
+        cells = []
+        for value in row:
+            if isinstance(value, str):
+                cell = WriteOnlyCell(sheet, value=None)
+                cell.value = neutralise(_NOT_IN_XLSX.sub("", value))  # "\x01=1+1" would begin with "=" now
+                cell.data_type = "s"  # set after the value: openpyxl types "=..." as a formula
+            elif value is None or isinstance(value, float) and math.isnan(value):
+                cell = WriteOnlyCell(sheet, value=None)
+            else:
+                cell = WriteOnlyCell(sheet, value=value.item() if hasattr(value, "item") else value)
+            cells.append(cell)
+        sheet.append(cells)
+    book.save(path)
 
 
 def _atomic(path: Path, write) -> Path:

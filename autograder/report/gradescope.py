@@ -92,7 +92,9 @@ def write_json_atomic(data: dict, path: Path, *, durable: bool = True) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
+    # errors="replace": a lone surrogate a student's code raised or printed ("\\ud800") has no
+    # UTF-8 form; it is written as "?" rather than ending the batch
+    with os.fdopen(fd, "w", encoding="utf-8", errors="replace") as f:
         # dumps, not dump: only dumps uses the C encoder (5 ms less per result of a batch)
         f.write(json.dumps(data, indent=None if not durable else 1, ensure_ascii=False, allow_nan=False))
         if durable:

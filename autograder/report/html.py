@@ -134,7 +134,7 @@ def write_class_report(results: list[Results], assignment: Assignment, path: Pat
     # atomic, as write_json_atomic: a browser or a copy never sees half a report
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
+        with os.fdopen(fd, "w", encoding="utf-8", errors="replace") as f:  # as write_json_atomic
             f.write(text)
         os.replace(tmp, path)
     except BaseException:

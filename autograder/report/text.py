@@ -1,9 +1,38 @@
-"""Plain-text reports for a terminal or a notebook cell: a student's check, a TA's table."""
+"""Plain-text reports for a terminal or a notebook cell: a student's check, a TA's table.
+
+What a submission wrote (an exception's message, printed output, a file name) reaches the
+terminal through :func:`terminal_safe` only: an escape sequence in it could set the window's
+title, clear the screen, hide a line behind a link or rewrite what was printed before it.
+"""
 
 from __future__ import annotations
 
+import re
+
 from autograder.messages import Message, render
 from autograder.results import Results
+
+#: escape sequences, whole: CSI (ESC [ ... final), OSC (ESC ] ... BEL or ESC \\), DCS/SOS/PM/APC
+#: strings (ESC P, X, ^, _ ... ESC \\), and the two- or three-character ones (ESC c, ESC ( B...)
+_ESCAPE_SEQUENCE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]?|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
+                              r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?|\x1b[ -/]*[0-~]?")
+#: what is left that a terminal acts on: C0 controls but tab and newline, carriage return (it
+#: returns to the start of the line, to print over it), DEL, C1 controls (8-bit CSI, OSC...),
+#: and the bidirectional overrides that show text in another order than it is
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+#: halves of a UTF-16 pair alone ("\\ud800" in a student's string): no terminal encoding has them,
+#: and print() would raise
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` without anything a terminal would act on; newlines and tabs are kept.
+
+    >>> terminal_safe("boom\\x1b]0;title\\x07 \\x1b[2Jred\\r\\n")
+    'boom red\\n'
+    """
+    text = _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", text).replace("\r\n", "\n"))
+    return _LONE_SURROGATE.sub("\ufffd", text)
 
 
 def check_report(results: Results) -> str:
@@ -27,7 +56,7 @@ def check_report(results: Results) -> str:
         lines.append(render(Message("report_hand_graded", {"parts": ", ".join(hand)}), lang))
     for note in results.notes:
         lines.append(f"  ! {note}")
-    return "\n".join(lines)
+    return terminal_safe("\n".join(lines))
 
 
 def score_table(all_results: list[Results]) -> str:
@@ -41,5 +70,6 @@ def score_table(all_results: list[Results]) -> str:
         scores = {q.id: q.score for q in r.questions}
         rows.append([r.submission] + [f"{scores[q.id]:g}" for q in questions]
                     + [f"{r.score:g}/{r.max_score:g}", r.status])
+    rows = [[terminal_safe(cell) for cell in row] for row in rows]
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows)
