@@ -6,14 +6,50 @@ evaluates them itself with numpy in float64, so student text never reaches ``eva
 and no attribute other than ``.T`` is ever looked up. ``^`` is rewritten to ``**`` before
 parsing, so it has the precedence of a power (``x^2 + 1`` is ``x**2 + 1``), not of Python's xor.
 
-Two formulas are equivalent when they agree, ``|s - r| <= atol + rtol * |r|`` elementwise, at
-random points drawn from each variable's domain. Points where either side is undefined (log of
-a negative number, a singular matrix, an overflow) are skipped. There is no symbolic step: it
-could only confirm a numeric verdict, and ``sympy.simplify`` cannot be stopped within a budget.
+Two formulas are equivalent when they agree at points drawn from the variables' domains
+(:func:`equivalent`), within a tolerance made for exact algebra in float64. Both are evaluated
+with a bound on their rounding: ``|computed - exact| <= U * err``, entry by entry, where
+``U = 2**-53`` and ``err`` grows through each operation (its own rounding, plus its operands'
+errors times its derivative: see "rounding bounds" below). The rule at one point, entry by
+entry, for the reference's value ``r`` and the student's ``s``::
 
-Variables are drawn from a domain: ``real``, ``positive``, ``probability`` (each entry in (0, 1)),
-``simplex`` (positive entries summing to 1), ``binary`` (each entry 0 or 1, so ``y**2`` equals
-``y``) and ``onehot`` (a vector or column with a single 1, like a class label ``c``).
+    tol = atol + rtol * |r| + 4U * err(r)          rtol = 1e-9 and atol = 0 unless the check says
+    |s - r| <= tol + 4U * err(s)
+
+A constant factor (1 + 1e-7) fails, while a rewriting that loses digits to cancellation passes
+(``(x+1)**2 - x**2 - 2*x`` for ``1`` at x = 1e3: its bound says how many digits it lost). So that
+an answer cannot widen its own tolerance at will, a point where the student's ``4U * err(s)``
+exceeds ``tol + 4U * 1e6 * scale`` (scale: the largest magnitude among the point's values,
+``r``, ``err(r)`` and 1) is not compared (``1e300*x - 1e300*x`` proves nothing), and an answer
+left uncompared at more than a quarter of the points where the reference is defined fails
+(``expr_undefined``). A difference larger than the widest tolerance always fails.
+
+Where the reference is undefined (NaN or infinite: log of a negative number, exp(1000)) the
+point is skipped. Where the reference is defined and the student's formula is not, the answer
+fails, naming the point as any difference does (``exp(log(x))`` or ``x*sqrt(x)/sqrt(x)`` for a
+real x); only a NaN or infinity that comes from an overflow (``log(exp(x))`` at x = 800) or from
+rounding across a boundary (``sqrt`` of -1e-17) rather than from an operation outside its domain
+leaves the point uncompared. A check that means a smaller domain declares it (``positive``...).
+At least ``trials`` points are compared when possible, out of at most ``8 * trials`` drawn; a
+reference defined at fewer than ``trials // 2`` of them is the check's mistake: a ConfigError
+naming the domains (``autograder validate`` meets it when it grades the solution).
+
+Variables are drawn from a domain, several kinds of values each, every kind once per round in a
+random order. ``real`` and ``positive`` (``real`` with both signs) mix magnitudes: typical ones
+(0.1 to 3), every decade from 1e-3 to 1e3 (half the points), exactly 1e-6, and 10 to 50, where
+exp does not overflow yet; an array takes one magnitude and spreads its entries by 3 around it.
+``probability`` (each entry in (0, 1)) has typical values and values within 1e-6..1e-2 of 0 and
+of 1; ``simplex`` (positive entries summing to 1) typical ones or with entries near 0; ``binary``
+(each entry 0 or 1, so ``y**2`` equals ``y``) and ``onehot`` (a vector or column with a single 1,
+like a class label ``c``). The points come from a seed made of the question, so a verdict is
+the same at every regrade. There is no symbolic step: it could only confirm a numeric verdict,
+and ``sympy.simplify`` cannot be stopped within a budget.
+
+Every evaluation runs under a wall-clock budget (:data:`TIMEOUT`): parsing and every point of
+:func:`equivalent` share one (an answer that runs out of it fails, ``expr_timeout``), and
+:func:`evaluate`, which checks' helpers call on students' formulas, raises ExpressionError
+``expr_timeout``. The deadline is checked before each operation; one operation is bounded by
+``MAX_ELEMENTS``.
 
 A formula that cannot be accepted raises :class:`ExpressionError`, which carries a message key
 of :mod:`autograder.messages` and its parameters: the student reads it in the assignment's
@@ -23,16 +59,17 @@ language, while ``str(error)`` is the English text (instructors see it in Config
 from __future__ import annotations
 
 import ast
+import bisect
 import functools
 import hashlib
-import bisect
+import itertools
 import keyword
 import math
 import re
 import time
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Callable, Collection
+from typing import Any, Callable, Collection, Iterator, Literal
 
 import numpy as np
 
@@ -465,69 +502,276 @@ def _check(tree: ast.expr, src: _Source, allowed: Collection[str] | None,
     return variables, functions
 
 
+# --------------------------------------------------------------------------- rounding bounds
+#
+# The evaluator can carry, for each entry of each intermediate value v, a bound err(v) such that
+# |computed v - exact v| <= U * err(v), where U is float64's unit roundoff and the exact v is the
+# formula's value at the (exactly representable) point. Each operation adds its own rounding,
+# |result| (floored at the smallest normal number, below which float64 rounds absolutely), and
+# carries its operands' errors through its derivative; library functions (exp, log...) count as
+# 4 roundings, linear algebra gets the textbook backward-error bounds. A bound is first order,
+# so it is trusted up to a factor _SLACK. An entry that is not finite, or whose bound is not,
+# has an infinite bound: nothing is known about its exact value (an overflow).
+
+_U = 2.0 ** -53
+_TINY = float(np.finfo(np.float64).tiny)
+_SLACK = 4.0
+_GAMMA = _SLACK * _U
+_Bound = Callable[[list[np.ndarray], list[np.ndarray], np.ndarray], Any]
+
+
+def _rounded(v: np.ndarray) -> np.ndarray:
+    return np.maximum(np.abs(v), _TINY)
+
+
+def _shaped(err: Any, shape: tuple[int, ...]) -> np.ndarray:
+    err = np.asarray(err, dtype=np.float64)
+    return err if err.shape == shape else np.broadcast_to(err, shape)
+
+
+def _carry(slope: Any, err: np.ndarray) -> np.ndarray:
+    """|slope| * err; an exact operand stays exact even at a pole of the slope (x**0.5 at 0)."""
+    if not err.any():  # the usual case, a variable: skip the slope (most of an evaluation's cost)
+        return np.zeros(err.shape)
+    return np.where(err == 0, 0.0, np.abs(slope) * err)
+
+
+def _unary(slope: Callable[[np.ndarray, np.ndarray], Any], roundings: float = 4.0) -> _Bound:
+    """The bound of an elementwise function f, from ``slope(a, f(a))`` = f'(a)."""
+    def bound(args: list[np.ndarray], errs: list[np.ndarray], v: np.ndarray) -> np.ndarray:
+        own = roundings * _rounded(v)
+        return _carry(slope(args[0], v), errs[0]) + own if errs[0].any() else own
+    return bound
+
+
+def _jump(args: list[np.ndarray], errs: list[np.ndarray], v: np.ndarray) -> np.ndarray:
+    """H and sign jump at 0: where rounding may have moved the argument across 0, the result is unknown."""
+    return np.where((errs[0] > 0) & (np.abs(args[0]) <= _GAMMA * errs[0]), np.inf, 0.0)
+
+
+def _inv_bound(args: list[np.ndarray], errs: list[np.ndarray], v: np.ndarray) -> np.ndarray:
+    (a,), (e,) = args, errs
+    if a.ndim == 0:
+        return _carry(v * v, e) + _rounded(v)
+    if not np.isfinite(v).all():
+        return np.full(v.shape, np.inf)
+    x = np.abs(v)  # d(A^-1) = -A^-1 dA A^-1, and LU solves are exact for A + dA, |dA| <~ n u |A|
+    return x @ (e + 4 * a.shape[0] * np.abs(a)) @ x + _TINY
+
+
+def _det_bound(args: list[np.ndarray], errs: list[np.ndarray], v: np.ndarray) -> Any:
+    (a,), (e,) = args, errs
+    if a.ndim == 0:
+        return e
+    if not np.isfinite(a).all():
+        return np.inf
+    try:
+        x = np.linalg.inv(a)  # d det(A) = det(A) tr(A^-1 dA)
+    except np.linalg.LinAlgError:  # exactly singular: no first-order bound
+        return np.inf
+    return np.abs(v) * np.sum(np.abs(x.T) * (e + 4 * a.shape[0] * np.abs(a))) + 4 * _rounded(v)
+
+
+def _softmax_bound(args: list[np.ndarray], errs: list[np.ndarray], v: np.ndarray) -> np.ndarray:
+    (a,), (e,) = args, errs
+    z = np.abs(a - np.max(a))  # exp(z) turns an error of z into a relative error
+    return v * (e + 2 * np.max(e) + z + np.max(z) + a.size + 4) + _TINY
+
+
+def _log_softmax_bound(args: list[np.ndarray], errs: list[np.ndarray], v: np.ndarray) -> np.ndarray:
+    (a,), (e,) = args, errs
+    z = np.abs(a - np.max(a))
+    return e + 2 * np.max(e) + z + np.max(z) + a.size + 4 + _rounded(v)
+
+
+def _sum_bound(args: list[np.ndarray], errs: list[np.ndarray], v: np.ndarray) -> Any:
+    (a,), (e,) = args, errs
+    return np.sum(e) + a.size * np.sum(np.abs(a)) + _TINY
+
+
+_BOUNDS: dict[str, _Bound] = {
+    "sigma": _unary(lambda a, v: v * (1 - v)), "sigmoid": _unary(lambda a, v: v * (1 - v)),
+    "exp": _unary(lambda a, v: v), "log": _unary(lambda a, v: 1 / a), "ln": _unary(lambda a, v: 1 / a),
+    "sqrt": _unary(lambda a, v: 0.5 / v), "tanh": _unary(lambda a, v: 1 - v * v),
+    "sinh": _unary(lambda a, v: np.cosh(a)), "cosh": _unary(lambda a, v: np.sinh(a)),
+    "sin": _unary(lambda a, v: np.cos(a)), "cos": _unary(lambda a, v: np.sin(a)),
+    "tan": _unary(lambda a, v: 1 + v * v), "abs": _unary(lambda a, v: 1.0, 0), "relu": _unary(lambda a, v: 1.0, 0),
+    "softplus": _unary(lambda a, v: _logistic(a)), "sign": _jump, "H": _jump, "heaviside": _jump,
+    "sum": _sum_bound, "mean": lambda args, errs, v: _sum_bound(args, errs, v) / args[0].size + _rounded(v),
+    "norm": lambda args, errs, v: np.sum(errs[0]) + (args[0].size + 2) * _rounded(v),
+    "transpose": lambda args, errs, v: np.transpose(errs[0]), "diag": lambda args, errs, v: _diag(errs[0]),
+    "trace": lambda args, errs, v: _trace(errs[0]) + args[0].shape[0] * _trace(np.abs(args[0])) + _TINY,
+    "inv": _inv_bound, "det": _det_bound, "softmax": _softmax_bound, "log_softmax": _log_softmax_bound,
+    "max": lambda args, errs, v: np.maximum(errs[0], errs[1]),
+    "min": lambda args, errs, v: np.maximum(errs[0], errs[1]),
+    "outer": lambda args, errs, v: (_outer(np.abs(args[0]), errs[1]) + _outer(errs[0], np.abs(args[1]))
+                                    + _rounded(v)),
+    "eye": lambda args, errs, v: np.zeros(v.shape), "I": lambda args, errs, v: np.zeros(v.shape),
+    "ones": lambda args, errs, v: np.zeros(v.shape),
+}
+_BINARY_BOUNDS: dict[type, _Bound] = {
+    ast.Add: lambda ab, e, v: e[0] + e[1] + _rounded(v),
+    ast.Sub: lambda ab, e, v: e[0] + e[1] + _rounded(v),
+    ast.Mult: lambda ab, e, v: _carry(ab[1], e[0]) + _carry(ab[0], e[1]) + _rounded(v),
+    ast.Div: lambda ab, e, v: _carry(1 / ab[1], e[0]) + _carry(v / ab[1], e[1]) + _rounded(v),
+    ast.Pow: lambda ab, e, v: ((_carry(ab[1] * ab[0] ** (ab[1] - 1), e[0]) if e[0].any() else 0.0)
+                               + (_carry(v * np.log(np.abs(ab[0])), e[1]) if e[1].any() else 0.0) + 4 * _rounded(v)),
+    ast.MatMult: lambda ab, e, v: (np.abs(ab[0]) @ e[1] + e[0] @ np.abs(ab[1])
+                                  + ab[0].shape[-1] * (np.abs(ab[0]) @ np.abs(ab[1])) + _TINY),
+}
+
+
+def _certainly_negative(a: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """Entries below 0 by more than their rounding: sqrt(-1) is undefined, sqrt(-1e-17) is noise."""
+    return (a < 0) & (np.abs(a) > _GAMMA * e)
+
+
+def _exact_zero(a: np.ndarray, e: np.ndarray) -> np.ndarray:
+    return (a == 0) & (e == 0)
+
+
+#: where an operation on finite operands is undefined (a domain error, as opposed to an overflow
+#: or to rounding that crossed a boundary): NaN or infinite entries are only tested against these
+_UNDEFINED: dict[Any, _Bound] = {
+    "log": lambda args, errs, v: _certainly_negative(args[0], errs[0]) | _exact_zero(args[0], errs[0]),
+    "sqrt": lambda args, errs, v: _certainly_negative(args[0], errs[0]),
+    "inv": lambda args, errs, v: (_exact_zero(args[0], errs[0]) if args[0].ndim == 0
+                                  else np.isnan(v).all() and (errs[0] == 0).all() and np.isfinite(args[0]).all()),
+    ast.Div: lambda ab, e, v: _exact_zero(ab[1], e[1]) & np.isfinite(ab[0]),
+    ast.Pow: lambda ab, e, v: ((_certainly_negative(ab[0], e[0]) & np.isnan(v) & np.isfinite(ab[1]))
+                               | (_exact_zero(ab[0], e[0]) & (ab[1] < 0))),
+}
+_UNDEFINED["ln"] = _UNDEFINED["log"]
+
+
 # --------------------------------------------------------------------------- evaluation
 
+#: seconds an evaluation may take, by default: :func:`evaluate` and each :func:`equivalent`
+TIMEOUT = 2.0
 
-def evaluate(expr: ParsedExpression, values: dict[str, np.ndarray | float]) -> np.ndarray:
+
+def evaluate(expr: ParsedExpression, values: dict[str, np.ndarray | float], *,
+             timeout: float | None = TIMEOUT) -> np.ndarray:
     """Value of a parsed formula, in float64; undefined entries (log(-1), a singular inv) are NaN.
+    A formula that takes more than ``timeout`` seconds raises ExpressionError ``expr_timeout``
+    (checks' helpers call this on students' formulas: none may hang a grading).
 
     >>> evaluate(parse_expression("x^2 + 1"), {"x": 3})
     array(10.)
     """
-    return _run(expr, values, None)
+    try:
+        return _run(expr, values, None if timeout is None else time.monotonic() + timeout).value
+    except _Timeout:
+        raise ExpressionError("expr_timeout") from None
 
 
-def _run(expr: ParsedExpression, values: dict[str, Any], deadline: float | None) -> np.ndarray:
+@dataclass(frozen=True)
+class _Evaluation:
+    value: np.ndarray
+    error: np.ndarray | None = None  # rounding bound of each entry, in units of _U (None: not asked)
+    undefined: bool = False          # an operation was applied outside its domain: log(-1), 1/0...
+
+
+def _run(expr: ParsedExpression, values: dict[str, Any], deadline: float | None, *,
+         bounds: bool = False) -> _Evaluation:
     env = {name: np.asarray(v, dtype=np.float64) for name, v in values.items()}
+    undefined = False
 
-    def ev(node: ast.AST) -> Any:
+    def settled(key: Any, args: list[np.ndarray], errs: list[np.ndarray], v: np.ndarray, err: Any) -> np.ndarray:
+        nonlocal undefined
+        finite = np.isfinite(v)
+        if not finite.all() and key in _UNDEFINED and np.any(_UNDEFINED[key](args, errs, v)):
+            undefined = True
+        err = _shaped(err, v.shape)
+        return err if finite.all() and not np.isnan(err).any() else np.where(finite & ~np.isnan(err), err, np.inf)
+
+    def tick() -> None:
         if deadline is not None and time.monotonic() > deadline:
             raise _Timeout
+
+    def ev(node: ast.AST) -> tuple[np.ndarray, Any]:
+        """(value, rounding bound or None). The deadline is checked before each operation and each
+        bound, once its operands are known: checked on the way down only, a nested chain of
+        slow operations (inv(inv(inv(...)))) would run to its end."""
+        tick()
         try:
             if isinstance(node, ast.Constant):
                 try:
-                    return np.float64(node.value)
+                    value = np.asarray(np.float64(node.value))
                 except OverflowError:  # an integer literal beyond float64: harmless as inf
-                    return np.float64(np.inf)
+                    value = np.asarray(np.inf)
+                exact = type(node.value) is int and abs(node.value) <= 2 ** 53
+                return value, (0.0 if exact else _rounded(value))
             if isinstance(node, ast.Name):
                 if node.id in env:
-                    return env[node.id]
+                    return env[node.id], 0.0
                 if node.id in CONSTANTS:
-                    return np.float64(CONSTANTS[node.id])
+                    value = np.asarray(CONSTANTS[node.id])
+                    return value, _rounded(value)
                 raise expr.source.error(node, "expr_no_value", {"name": node.id}, name=node.id)
             if isinstance(node, ast.UnaryOp):
-                value = ev(node.operand)
-                return -value if isinstance(node.op, ast.USub) else value
+                value, err = ev(node.operand)
+                return (-value if isinstance(node.op, ast.USub) else value), err
             if isinstance(node, ast.BinOp):
                 symbol, op = _BINARY[type(node.op)]
-                a, b = np.asarray(ev(node.left)), np.asarray(ev(node.right))
+                (a, ea), (b, eb) = ev(node.left), ev(node.right)
                 if op is not _matmul:
                     _broadcast(a, b, symbol)
-                return op(a, b)
+                tick()
+                value = np.asarray(op(a, b))
+                if not bounds:
+                    return value, None
+                tick()
+                args = [a, b]
+                errs = [_shaped(ea, a.shape), _shaped(eb, b.shape)]
+                bound = _BINARY_BOUNDS[type(node.op)](args, errs, value)
+                return value, settled(type(node.op), args, errs, value, bound)
             if isinstance(node, ast.Attribute):
-                return np.asarray(ev(node.value)).T
+                value, err = ev(node.value)
+                return value.T, (None if err is None else np.asarray(err).T)
             if isinstance(node, ast.Call):
-                f = FUNCTIONS[node.func.id][0]  # type: ignore[attr-defined]
-                return f(*(np.asarray(ev(arg)) for arg in node.args))
+                name = node.func.id  # type: ignore[attr-defined]
+                evaluated = [ev(arg) for arg in node.args]
+                args = [a for a, _ in evaluated]
+                tick()
+                value = np.asarray(FUNCTIONS[name][0](*args))
+                if not bounds:
+                    return value, None
+                tick()
+                errs = [_shaped(e, a.shape) for a, e in evaluated]
+                return value, settled(name, args, errs, value, _BOUNDS[name](args, errs, value))
         except _Problem as problem:
             raise expr.source.error(node, problem.key, problem.params) from None
         raise TypeError(f"not a checked formula node: {type(node).__name__}")
 
     with np.errstate(all="ignore"):  # overflow and log(-1) become inf/NaN, never exceptions
-        return np.asarray(ev(expr.tree), dtype=np.float64)
+        value, err = ev(expr.tree)
+        value = np.asarray(value, dtype=np.float64)
+        if bounds:
+            err = np.where(np.isfinite(value), _shaped(err, value.shape), np.inf)
+    return _Evaluation(value, err if bounds else None, undefined)
 
 
 # --------------------------------------------------------------------------- equivalence
 
+DEFAULT_RTOL = 1e-9
+DEFAULT_ATOL = 0.0
+TRIALS = 24
+_DRAWS_PER_TRIAL = 8      # points drawn at most, per point to compare
+_NOISE_LIMIT = 1e6        # the most a student's rounding may widen the tolerance, in roundings of the scale
+_MOST_IMPRECISE = 0.25    # share of the points where the reference is defined that may go uncompared
+
 
 def equivalent(student: object, reference: str, *, variables: dict[str, Variable],
                allowed: Collection[str] | None = None, rng: np.random.Generator | None = None,
-               trials: int = 24, rtol: float = 1e-6, atol: float = 1e-8, timeout: float = 2.0) -> Comparison:
+               trials: int = TRIALS, rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL,
+               timeout: float = TIMEOUT) -> Comparison:
     """Whether the student's formula equals the reference at random points of the variables' domains.
 
     Without ``rng``, the points are drawn from a seed made of the question itself (formulas,
     variables, options), so the verdict depends only on what was written: it is the same for
-    every submission and every regrade, and it is computed once per process.
+    every submission and every regrade, and it is computed once per process. A reference that
+    leaves too few points to compare raises ConfigError (see the module's docstring).
 
     >>> equivalent("x^2", "x*x", variables={"x": Variable("x")}).ok
     True
@@ -568,35 +812,64 @@ def _equivalent(student: object, reference: str, *, variables: dict[str, Variabl
     except ExpressionError as err:
         return _failure(err, names)
 
-    usable = 0
-    # Up to 3x the trials are drawn so that a formula defined on half the domain, like
-    # sqrt(x)**2 for real x, reliably gets enough usable points.
-    for _ in range(3 * trials):
-        if usable >= trials:
+    least = max(1, trials // 2)
+    compared = imprecise = defined = drawn = 0
+    for point in itertools.islice(_points(variables, rng), _DRAWS_PER_TRIAL * trials):
+        if compared >= trials:
             break
-        point = {name: _sample(variables[name], rng) for name in sorted(variables)}
+        drawn += 1
         try:
-            r = _run(ref, point, deadline)
+            r = _run(ref, point, deadline, bounds=True)
         except ExpressionError as err:
             raise ConfigError(f"reference formula {reference!r}: {err}") from None
         except _Timeout:
             return fail("expr_timeout")
         try:
-            s = _run(expr, point, deadline)
+            s = _run(expr, point, deadline, bounds=True)
         except ExpressionError as err:
-            return _failure(err, names, r.shape)
+            return _failure(err, names, r.value.shape)
         except _Timeout:
             return fail("expr_timeout")
-        if s.shape != r.shape:
-            return fail("expr_shape", actual=_fmt_shape(s.shape), expected=_fmt_shape(r.shape))
-        if not (np.isfinite(r).all() and np.isfinite(s).all()):
-            continue
-        usable += 1
-        if not (np.abs(s - r) <= atol + rtol * np.abs(r)).all():
+        if s.value.shape != r.value.shape:
+            return fail("expr_shape", actual=_fmt_shape(s.value.shape), expected=_fmt_shape(r.value.shape))
+        verdict = _compare_at(point, r, s, rtol=rtol, atol=atol)
+        if verdict == "differs":
             return fail("expr_not_equivalent", point=_describe_point(point))
-    if 3 * usable < trials:
+        defined += verdict != "undefined"
+        imprecise += verdict == "imprecise"
+        compared += verdict == "agrees"
+        if defined >= least and imprecise * (1 - _MOST_IMPRECISE) > _MOST_IMPRECISE * trials:
+            return fail("expr_undefined")  # more than the share allowed of any count this loop can end with
+    if defined < least:
+        domains = ", ".join(f"{n}: {v.domain}" for n, v in sorted(variables.items())) or "no variables"
+        raise ConfigError(
+            f"formula check: the reference formula {reference!r} is defined at only {defined} of the {drawn} "
+            f"points drawn from its variables' domains ({domains}), and at least {least} are needed; declare "
+            "domains where it is defined (domain: positive, probability...)")
+    if compared < least or imprecise > _MOST_IMPRECISE * defined:
         return fail("expr_undefined")
     return PASS
+
+
+def _compare_at(point: dict[str, np.ndarray], r: _Evaluation, s: _Evaluation, *,
+                rtol: float, atol: float) -> Literal["undefined", "differs", "imprecise", "agrees"]:
+    """The verdict at one point (the module's docstring explains the rule)."""
+    assert r.error is not None and s.error is not None
+    known = np.isfinite(r.value) & np.isfinite(r.error)
+    if not known.any():
+        return "undefined"
+    with np.errstate(all="ignore"):
+        tol = atol + rtol * np.abs(r.value) + _GAMMA * r.error
+        noise = _GAMMA * s.error
+        scale = max(1.0, *(float(np.max(np.abs(v), initial=0.0)) for v in point.values()),
+                    float(np.max(np.abs(r.value[known]))), float(np.max(r.error[known])))
+        finite = known & np.isfinite(s.value)
+        if (finite & ~(np.abs(s.value - r.value) <= tol + noise)).any():
+            return "differs"  # by more than even the student's own rounding can explain
+    if s.undefined and (known & ~np.isfinite(s.value)).any():
+        return "differs"  # undefined (log(-1), 0/0...) where the reference is defined
+    judged = finite & (noise <= tol + _GAMMA * _NOISE_LIMIT * scale)
+    return "imprecise" if (known & ~judged).any() else "agrees"
 
 
 def _failure(err: ExpressionError, names: set[str], expected: tuple[int, ...] = ()) -> Comparison:
@@ -607,24 +880,72 @@ def _failure(err: ExpressionError, names: set[str], expected: tuple[int, ...] = 
     return fail("expr_parse", message=err.localized)
 
 
-def _sample(var: Variable, rng: np.random.Generator) -> np.ndarray:
-    """A random value of ``var``. Binary and onehot variables take few values, so several trials
-    may draw the same point: harmless, the other variables still differ or the verdict is the same."""
+# --------------------------------------------------------------------------- sampling
+
+#: the magnitudes of ``real`` and ``positive`` values, (low, high) drawn log-uniformly
+_MAGNITUDES = (
+    (0.1, 3.0),      # those of a handout's examples
+    (1e-3, 1e3),     # every decade between: large and small
+    (1e-6, 1e-6),    # exactly ±1e-6, next to 0 (where H, abs, sign kink)
+    (1e-3, 1e3),
+    (10.0, 50.0),    # large, where exp does not overflow yet
+    (1e-3, 1e3),
+)
+#: how many kinds of values (bands) each domain has, see _sample
+_BANDS = {"real": len(_MAGNITUDES), "positive": len(_MAGNITUDES), "probability": 4, "simplex": 2,
+          "binary": 1, "onehot": 1}
+
+
+def _points(variables: dict[str, Variable], rng: np.random.Generator) -> Iterator[dict[str, np.ndarray]]:
+    """Points drawn from the variables' domains, without end. Each variable goes through its
+    domain's bands in random order, every band once per round, independently of the others, so
+    that a few points already mix large, small and typical values of every variable."""
+    names = sorted(variables)
+    rounds: dict[str, list[int]] = {name: [] for name in names}
+    while True:
+        point = {}
+        for name in names:
+            if not rounds[name]:
+                rounds[name] = [int(b) for b in rng.permutation(_BANDS[variables[name].domain])]
+            point[name] = _sample(variables[name], rng, rounds[name].pop())
+        yield point
+
+
+def _log_uniform(rng: np.random.Generator, low: float, high: float, shape: tuple[int, ...]) -> np.ndarray:
+    if low == high:  # exactly that value: exp(log(1e-6)) is not 1e-6
+        return np.full(shape, low)
+    return np.exp(rng.uniform(math.log(low), math.log(high), size=shape))
+
+
+def _sample(var: Variable, rng: np.random.Generator, band: int = 0) -> np.ndarray:
+    """A random value of ``var``, of one of its domain's bands (``band`` modulo their number).
+    Binary and onehot variables take few values, so several points may be the same: harmless,
+    the other variables still differ or the verdict is the same."""
+    band %= _BANDS[var.domain]
     if var.domain == "probability":
-        return np.asarray(rng.uniform(0.02, 0.98, size=var.shape))
+        if band == 1:       # next to 0
+            return _log_uniform(rng, 1e-6, 1e-2, var.shape)
+        if band == 2:       # next to 1
+            return 1 - _log_uniform(rng, 1e-6, 1e-2, var.shape)
+        low, high = (0.02, 0.98) if band == 0 else (1e-3, 1 - 1e-3)
+        return np.asarray(rng.uniform(low, high, size=var.shape))
     if var.domain == "binary":
         return np.asarray(rng.integers(0, 2, size=var.shape), dtype=np.float64)
     if var.domain == "onehot":
         hot = np.zeros(var.shape[0])
         hot[rng.integers(var.shape[0])] = 1.0
         return hot.reshape(var.shape)
-    # log-uniform magnitudes in [0.1, 3]: away from 0 (where H, abs, sign kink) and from overflow
-    magnitude = np.exp(rng.uniform(math.log(0.1), math.log(3.0), size=var.shape))
+    if var.domain == "simplex":  # the second band has probabilities next to 0
+        weights = _log_uniform(rng, *((0.1, 3.0) if band == 0 else (1e-4, 1.0)), var.shape)
+        return np.asarray(weights / weights.sum())
+    # one magnitude for the whole variable; the entries of an array spread around it by a factor
+    # of 3 each way, as typical matrices do (entries spread over decades would make every
+    # matrix ill-conditioned, and every identity through inv() imprecise)
+    low, high = _MAGNITUDES[band]
+    value = _log_uniform(rng, low, high, ()) * (_log_uniform(rng, 1 / 3, 3.0, var.shape) if var.shape else 1.0)
     if var.domain == "real":
-        return np.asarray(magnitude * rng.choice((-1.0, 1.0), size=var.shape))
-    if var.domain == "simplex":
-        return np.asarray(magnitude / magnitude.sum())
-    return np.asarray(magnitude)
+        value = value * rng.choice((-1.0, 1.0), size=var.shape)
+    return np.asarray(value, dtype=np.float64)
 
 
 def _describe_point(point: dict[str, np.ndarray]) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import itertools
 import time
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import numpy as np
 import pytest
 
 from autograder import expressions
+from autograder.checks import Check, judge
 from autograder.errors import ConfigError
 from autograder.expressions import (ExpressionError, Variable, equivalent, evaluate, parse_expression,
                                     variables_from_config)
@@ -55,7 +57,8 @@ def key(result) -> str | None:
     ("softplus(x)", "log(1 + exp(x))", "scalar"),
     ("log(sigma(x))", "-softplus(-x)", "scalar"),
     ("log(x)", "log(abs(x))", "positive"),
-    ("x", "sqrt(x)**2", "scalar"),                # negative points are undefined and skipped
+    ("x", "sqrt(x)**2", "positive"),              # undefined for x < 0, which the domain excludes
+    ("x", "log(exp(x))", "scalar"),               # exp(x) overflows at some points: not compared there
     ("norm(A @ x - b)**2", "sum((A @ x - b)**2)", "lsq"),
     ("trace(A.T @ A)", "sum(A*A)", "lsq"),
     ("log_softmax(S)", "S - log(sum(exp(S)))", "softmax"),
@@ -85,7 +88,9 @@ def test_equivalent_forms_pass(reference: str, student: str, variables: str) -> 
     ("u", "u.T", "vectors", "expr_shape"),
     ("v", "u", "vectors", "expr_shape"),        # (3,1) vs (3,): no broadcasting between results
     ("u + v", "u", "vectors", "expr_shape"),    # ... but numpy rules inside a formula
-    ("x", "log(-abs(x))", "scalar", "expr_undefined"),
+    ("x", "log(-abs(x))", "scalar", "expr_not_equivalent"),   # undefined wherever the reference is not
+    ("x", "sqrt(x)**2", "scalar", "expr_not_equivalent"),
+    ("x", "1e300*x - 1e300*x", "scalar", "expr_undefined"),    # rounding noise everywhere: proves nothing
 ])
 def test_near_misses_fail(reference: str, student: str, variables: str, expected: str) -> None:
     assert key(check(student, reference, variables)) == expected
@@ -110,9 +115,137 @@ def test_deterministic_given_the_seed() -> None:
 
 
 def test_tolerance_is_measured_against_the_reference() -> None:
-    assert check("x*(1 + 1e-7)", "x").ok
+    assert check("x*(1 + 1e-12)", "x").ok
     assert not check("x*(1 + 1e-5)", "x").ok
-    assert check("x*(1 + 1e-5)", "x", rtol=1e-4).ok
+    assert check("x*(1 + 1e-5)", "x", rtol=1e-4).ok       # a check may still choose its tolerance
+
+
+# --------------------------------------------------------------------------- traps: wrong answers that used to pass
+
+
+def verdict_at(student: str, reference: str, **point: float) -> str:
+    """The comparison at one chosen point (the sampler decides where equivalent() looks)."""
+    values = {name: np.asarray(value) for name, value in point.items()}
+    r = expressions._run(parse_expression(reference), values, None, bounds=True)
+    s = expressions._run(parse_expression(student), values, None, bounds=True)
+    return expressions._compare_at(values, r, s, rtol=expressions.DEFAULT_RTOL, atol=expressions.DEFAULT_ATOL)
+
+
+def test_formula_right_only_for_positive_x_fails() -> None:
+    for student, reference in [("x", "x*H(x)"), ("abs(x)", "x"), ("sqrt(x)**2", "x"), ("(x**2)**0.5", "x"),
+                               ("exp(log(x))", "x")]:
+        assert key(check(student, reference)) == "expr_not_equivalent", student
+        assert check(student, reference, "positive").ok, student   # right where the check says x lives
+
+
+def test_formula_nan_where_reference_is_finite_fails() -> None:
+    for student in ("x*sqrt(x)/sqrt(x)", "exp(log(x))", "x + 0*log(x)", "x + 0*x**0.5"):
+        result = check(student, "x")
+        assert key(result) == "expr_not_equivalent", student
+        assert result.message.params["point"].startswith("x=-"), student   # where it is undefined
+        assert "differs at x=-" in render(result.message, "en")
+        assert render(result.message, "en", hidden=True) == "the formula is not equivalent to the expected one"
+    assert verdict_at("exp(log(x))", "x", x=-2.0) == "differs"
+    assert check("x*sqrt(x)/sqrt(x)", "x", "positive").ok              # a domain that excludes x < 0
+
+
+def test_overflow_is_not_compared_but_a_domain_error_fails() -> None:
+    """log(exp(x)) is x, but exp(800) overflows: float64 cannot tell, so that point proves nothing;
+    where the reference itself overflows, the point is skipped."""
+    assert key(check("exp(log(x))", "x")) == "expr_not_equivalent"
+    assert check("log(exp(x))", "x", "positive").ok and check("1/exp(-x)", "exp(x)").ok
+    assert verdict_at("log(exp(x))", "x", x=800.0) == "imprecise"
+    assert verdict_at("log(exp(x))", "x", x=3.0) == "agrees"
+    assert verdict_at("1/exp(-x)", "exp(x)", x=800.0) == "undefined"
+    assert verdict_at("log(x)", "log(x)", x=-1.0) == "undefined"
+    assert verdict_at("x", "log(exp(x))", x=800.0) == "undefined"
+
+
+def test_constant_factor_1e_minus_7_is_caught() -> None:
+    for student, reference, variables in [
+        ("x*(1 + 1e-7)", "x", "scalar"),
+        ("sigma(x)*(1 - sigma(x))*(1 + 1e-7)", "sigma(x) - sigma(x)**2", "scalar"),
+        ("(1 + 1e-7)*A.T @ (A @ x - b)", "A.T @ A @ x - A.T @ b", "lsq"),
+        ("log(x) + 1e-7*log(x)", "log(x)", "positive"),
+    ]:
+        assert key(check(student, reference, variables)) == "expr_not_equivalent", student
+        assert check(student.replace("1e-7", "1e-13"), reference, variables).ok, student
+    # a formula check of an assignment leaves the tolerance to the engine unless it sets one
+    formula = Check(id="f", question="q", points=1, name="f", target="F", call=False, hidden=True,
+                    kind="formula", options={"variables": {"x": "scalar"}})
+    assert not judge(formula, "x*(1 + 1e-7)", "x", args=(), helpers=None, rng=None).ok
+    assert judge(formula, "x*(1 + 1e-13)", "x", args=(), helpers=None, rng=None).ok
+    loose = Check(id="g", question="q", points=1, name="g", target="G", call=False, hidden=True,
+                  kind="formula", options={"variables": {"x": "scalar"}, "rtol": 1e-6})
+    assert judge(loose, "x*(1 + 1e-7)", "x", args=(), helpers=None, rng=None).ok
+
+
+def test_equivalent_rewriting_with_cancellation_passes() -> None:
+    for student, reference, variables in [
+        ("(x+1)**2 - x**2 - 2*x", "1", "scalar"),
+        ("(x+1)**3 - x**3 - 3*x**2 - 3*x", "1", "scalar"),
+        ("sigma(x) - sigma(x)**2", "exp(-x)/(1 + exp(-x))**2", "scalar"),
+        ("x.T @ A.T @ A @ x - 2*b.T @ A @ x + b.T @ b", "(A @ x - b).T @ (A @ x - b)", "lsq"),
+    ]:
+        assert check(student, reference, variables).ok, student
+    # the other direction: the factor is still caught, and a large cancelling term buys no tolerance
+    assert key(check("((x+1)**2 - x**2 - 2*x)*(1 + 1e-7)", "1")) == "expr_not_equivalent"
+    assert key(check("x*(1 + 1e-7) + 1e16*x - 1e16*x", "x")) == "expr_undefined"
+    # at x = 1e3, (x+1)^2 - x^2 - 2x loses 6 of its 16 digits, and its rounding bound says so
+    assert verdict_at("(x+1)**2 - x**2 - 2*x", "1", x=1000.37) == "agrees"
+    assert verdict_at("((x+1)**2 - x**2 - 2*x)*(1 + 1e-7)", "1", x=1000.37) == "differs"
+    assert verdict_at("sigma(x) - sigma(x)**2", "exp(-x)/(1 + exp(-x))**2", x=30.0) == "agrees"  # 3 digits left
+
+
+def test_formula_right_only_near_the_origin_fails() -> None:
+    for student, reference in [("x", "sin(x)"), ("1 + x", "exp(x)"), ("1e4*tanh(x/1e4)", "x"),
+                               ("min(x, 10)", "x"), ("max(x, -5)", "x")]:
+        assert key(check(student, reference)) == "expr_not_equivalent", student
+
+
+def test_formula_wrong_only_near_zero_fails() -> None:
+    for student, reference in [("x*sigma(1000*x)", "relu(x)"), ("sqrt(x**2 + 1e-12)", "abs(x)")]:
+        assert key(check(student, reference)) == "expr_not_equivalent", student
+
+
+def test_samples_cover_each_domain_widely() -> None:
+    variables = {"x": Variable("x"), "n": Variable("n", domain="positive"), "p": Variable("p", domain="probability"),
+                 "v": Variable("v", (3,)), "s": Variable("s", (5,), "simplex")}
+    points = list(itertools.islice(expressions._points(variables, np.random.default_rng(0)), expressions.TRIALS))
+    x, n, p = (np.array([float(point[name]) for point in points]) for name in "xnp")
+    assert (x > 0).any() and (x < 0).any() and 1e-6 in np.abs(x)                 # both signs, next to 0
+    assert np.abs(x).max() >= 10 and np.abs(x).min() <= 1e-3 and ((0.1 <= np.abs(x)) & (np.abs(x) <= 3)).any()
+    assert (n > 0).all() and n.max() >= 10 and n.min() <= 1e-3
+    assert ((0 < p) & (p < 1)).all() and p.min() <= 1e-2 and p.max() >= 1 - 1e-2
+    v = np.array([np.abs(point["v"]).max() for point in points])
+    assert v.max() >= 10 and v.min() <= 1e-3
+    s = np.array([point["s"] for point in points])
+    assert np.allclose(s.sum(axis=1), 1) and (s > 0).all() and s.min() < 1e-3
+    again = list(itertools.islice(expressions._points(variables, np.random.default_rng(0)), expressions.TRIALS))
+    assert all(np.array_equal(a[name], b[name]) for a, b in zip(points, again) for name in variables)
+
+
+def test_reference_undefined_on_the_declared_domains_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match=r"defined at only 0 of the 192 points .*\(x: real\).*domain: positive"):
+        check("x", "log(x - 1e4)")
+    assert check("log(x)", "log(x)").ok       # defined at half the points: enough to compare
+
+
+def test_deeply_nested_formula_times_out_quickly() -> None:
+    # 315 inverses of 1000×1000 matrices (0.05 to 0.5 s each), nested as deep as allowed: minutes unbounded
+    slow = " + ".join(["sum(" + "inv(" * 45 + "eye(1000)*x" + ")" * 46] * 7)
+    start = time.monotonic()
+    with pytest.raises(ExpressionError) as info:
+        evaluate(parse_expression(slow), {"x": 2.0})          # what checks' helpers, public ones too, call
+    assert info.value.key == "expr_timeout" and "too long" in str(info.value)
+    assert time.monotonic() - start < expressions.TIMEOUT + 1.5
+    start = time.monotonic()
+    assert key(check(slow, "x")) == "expr_timeout"
+    assert time.monotonic() - start < expressions.TIMEOUT + 1.5
+    start = time.monotonic()
+    for fast in ["(" * 60 + "x" + ")" * 60, "x**x**x**x**x**x**x", "9**9**9**9**9", "sigma(" * 59 + "x" + ")" * 59]:
+        assert not check(fast, "2*x").ok
+    assert time.monotonic() - start < 1
 
 
 # --------------------------------------------------------------------------- names
@@ -345,7 +478,7 @@ def test_variable_may_share_a_function_name() -> None:
 def test_sampled_domains() -> None:
     rng = np.random.default_rng(0)
     real = expressions._sample(Variable("v", (1000,)), rng)
-    assert (real < 0).any() and (real > 0).any() and 0.1 <= np.abs(real).min() and np.abs(real).max() <= 3
+    assert (real < 0).any() and (real > 0).any() and 0.03 <= np.abs(real).min() and np.abs(real).max() <= 9
     assert (expressions._sample(Variable("v", (1000,), "positive"), rng) > 0).all()
     p = expressions._sample(Variable("v", (1000,), "probability"), rng)
     assert ((0 < p) & (p < 1)).all()
