@@ -132,9 +132,11 @@ def judge(check: Check, answer: Any, expected: Any, *, args: tuple, helpers: Mod
     if check.kind == "formula":
         from autograder.expressions import equivalent, variables_from_config
 
-        # no rng: the points come from the formulas themselves (same verdict for the same answer)
+        # no rng: the points come from the formulas themselves (same verdict for the same answer);
+        # tolerances only when the check sets them: equivalent's defaults are made for exact algebra
+        tolerances = {name: opts[name] for name in ("rtol", "atol") if name in opts}
         return equivalent(answer, expected, variables=variables_from_config(opts.get("variables", {})),
-                          allowed=opts.get("allowed"), rtol=opts.get("rtol", 1e-6), atol=opts.get("atol", 1e-8))
+                          allowed=opts.get("allowed"), **tolerances)
     if check.kind == "shape":
         return cmp.shape(answer, opts["shape"])
     if check.kind == "keys":
@@ -270,7 +272,12 @@ def load_helpers(path: Path) -> ModuleType | None:
         return None
     spec = importlib.util.spec_from_file_location(f"autograder_helpers_{abs(hash(str(path)))}", path)
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as e:
+        # the course's own code: one line naming the file and the line, not a traceback
+        where = f" (line {e.lineno})" if isinstance(e, SyntaxError) and e.lineno else ""
+        raise ConfigError(f"{path} raised {type(e).__name__} when imported{where}: {e}") from e
     return module
 
 

@@ -2,7 +2,9 @@
 
 A comparator or the grader produces a :class:`Message` (a key and its parameters); it is turned
 into text only when a report is written, in the assignment's language. Keys ending in
-``@hidden`` are the variants used for hidden checks: they never contain ``{expected}``, and a
+``@hidden`` are the variants used for hidden checks: they never contain ``{expected}``, nor say
+which part of the structure differs (a shape, a count, keys: "shape (1,) is not the expected
+shape" would tell how many values the reference has), and a
 test asserts it.
 
 A parameter may itself be a :class:`Message`: it is rendered in the same language, so a
@@ -96,11 +98,11 @@ EN: dict[str, str] = {
     "not_callable": "'{name}' should be a function, found a {found}",
     "wrong_type": "expected {wanted}, got {found}",
     "wrong_shape": "shape {actual}, expected {expected}",
-    "wrong_shape@hidden": "shape {actual} is not the expected shape",
+    "wrong_shape@hidden": "the answer differs from the reference",
     "wrong_length": "{actual} items, expected {expected}",
-    "wrong_length@hidden": "{actual} items is not the expected number",
+    "wrong_length@hidden": "the answer differs from the reference",
     "wrong_keys": "keys {actual}, expected {expected}",
-    "wrong_keys@hidden": "keys {actual} are not the expected keys",
+    "wrong_keys@hidden": "the answer differs from the reference",
     "not_close": "{where}{actual} is not close to {expected} (|difference| {diff} > {bound})",
     "not_close@hidden": "{where}{actual} differs from the reference",
     "not_integer": "{where}{actual} is not a whole number",
@@ -109,7 +111,7 @@ EN: dict[str, str] = {
     "nan_mismatch": "{where}NaN or infinity where the answer is a finite number (or the other way round)",
     "not_finite": "{where}the answer contains NaN or infinity",
     "eigen_count": "{actual} eigenvalues, expected {expected}",
-    "eigen_count@hidden": "{actual} eigenvalues is not the expected count",
+    "eigen_count@hidden": "the answer differs from the reference",
     "eigen_mismatch": "eigenvalue {actual} has no match in {expected}",
     "eigen_mismatch@hidden": "eigenvalue {actual} does not match the reference",
     "property_failed": "the answer does not satisfy the required property",
@@ -139,7 +141,7 @@ EN: dict[str, str] = {
     "expr_timeout": "the formula took too long to evaluate",
     "expr_undefined": "the formula could not be evaluated at any test point",
     "expr_shape": "the formula gives shape {actual}, expected {expected}",
-    "expr_shape@hidden": "the formula gives a result of the wrong shape ({actual})",
+    "expr_shape@hidden": "the formula is not equivalent to the expected one",
     # why a formula cannot be read: the {message} of expr_parse
     "expr_not_text": "a formula must be written as text (a string), not {type}",
     "expr_too_long": "the formula is too long ({length} characters, at most {limit})",
@@ -233,11 +235,11 @@ FR: dict[str, str] = {
     "not_callable": "'{name}' devrait être une fonction, trouvé : {found}",
     "wrong_type": "attendu : {wanted}, obtenu : {found}",
     "wrong_shape": "forme {actual}, attendue {expected}",
-    "wrong_shape@hidden": "la forme {actual} n'est pas la forme attendue",
+    "wrong_shape@hidden": "la réponse diffère de la référence",
     "wrong_length": "{actual} éléments, attendu {expected}",
-    "wrong_length@hidden": "{actual} éléments : ce n'est pas le nombre attendu",
+    "wrong_length@hidden": "la réponse diffère de la référence",
     "wrong_keys": "clés {actual}, attendues {expected}",
-    "wrong_keys@hidden": "les clés {actual} ne sont pas celles attendues",
+    "wrong_keys@hidden": "la réponse diffère de la référence",
     "not_close": "{where}{actual} n'est pas proche de {expected} (|écart| {diff} > {bound})",
     "not_close@hidden": "{where}{actual} diffère de la référence",
     "not_integer": "{where}{actual} n'est pas un nombre entier",
@@ -246,7 +248,7 @@ FR: dict[str, str] = {
     "nan_mismatch": "{where}NaN ou infini là où la réponse est un nombre fini (ou l'inverse)",
     "not_finite": "{where}la réponse contient NaN ou l'infini",
     "eigen_count": "{actual} valeurs propres, attendu {expected}",
-    "eigen_count@hidden": "{actual} valeurs propres : ce n'est pas le nombre attendu",
+    "eigen_count@hidden": "la réponse diffère de la référence",
     "eigen_mismatch": "la valeur propre {actual} n'a pas de correspondance dans {expected}",
     "eigen_mismatch@hidden": "la valeur propre {actual} ne correspond pas à la référence",
     "property_failed": "la réponse ne satisfait pas la propriété demandée",
@@ -274,7 +276,7 @@ FR: dict[str, str] = {
     "expr_timeout": "l'évaluation de la formule a pris trop de temps",
     "expr_undefined": "la formule n'a pu être évaluée en aucun point de test",
     "expr_shape": "la formule donne la forme {actual}, attendue {expected}",
-    "expr_shape@hidden": "la formule donne un résultat de mauvaise forme ({actual})",
+    "expr_shape@hidden": "la formule n'est pas équivalente à celle attendue",
     "expr_not_text": "une formule doit être écrite sous forme de texte (une chaîne), pas {type}",
     "expr_too_long": "la formule est trop longue ({length} caractères, au plus {limit})",
     "expr_too_many_parts": "la formule est trop longue (plus de {limit} éléments)",

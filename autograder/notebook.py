@@ -80,11 +80,18 @@ def starter_notebook(assignment: Assignment) -> NotebookNode:
     'from autograder import check\\ncheck()'
     """
     path = assignment.root / "starter" / assignment.starter
-    source = path.read_text(encoding="utf-8")
-    intro = INTRO.get(assignment.language, INTRO["en"]).format(
-        title=assignment.title, starter=assignment.starter, notebook=notebook_name(assignment),
-        question=_example_question(assignment))
-    cells = [_Cell("markdown", intro.strip()), *_cells(source, origin=path.name), _Cell("code", CHECK_CELL)]
+    return notebook_from_starter(path.read_text(encoding="utf-8"), origin=path.name, title=assignment.title,
+                                 language=assignment.language, starter=assignment.starter,
+                                 question=_example_question(assignment))
+
+
+def notebook_from_starter(source: str, *, origin: str, title: str, language: str, starter: str,
+                          question: str) -> NotebookNode:
+    """The notebook made of a ``.py`` starter's text (the layout in this module's docstring);
+    ``question`` is the one its how-to names as an example."""
+    intro = INTRO.get(language, INTRO["en"]).format(
+        title=title, starter=starter, notebook=Path(starter).with_suffix(".ipynb").name, question=question)
+    cells = [_Cell("markdown", intro.strip()), *_cells(source, origin=origin), _Cell("code", CHECK_CELL)]
     nb = nbformat.v4.new_notebook()
     nb.metadata = NotebookNode({
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
@@ -200,7 +207,9 @@ def _is_string(node: ast.stmt) -> bool:
 
 def _comment_blocks(lines: list[str]) -> list[str]:
     """Runs of comment lines (a blank line ends a run) as markdown: a ``# ==== Title`` line
-    becomes a ``## Title`` heading, the other lines are kept verbatim in a text block."""
+    becomes a ``## Title`` heading, the other lines are kept verbatim in a text block; a run
+    that starts with a markdown heading (``# ## Title``, an assignment source's markdown cell)
+    is markdown already."""
     blocks: list[list[str]] = [[]]
     for line in lines:
         stripped = line.strip()
@@ -212,6 +221,9 @@ def _comment_blocks(lines: list[str]) -> list[str]:
     out = []
     for block in blocks:
         if not block:
+            continue
+        if block[0].startswith("#"):
+            out.append("\n".join(block).strip())  # written as markdown (``# ## Question 2``): kept so
             continue
         parts = []
         rest = block

@@ -57,12 +57,13 @@ class References:
     def load(self) -> ModuleType:
         """The solution module, imported on first use."""
         if self._module is None:
-            path = self.assignment.solution_file
-            if path is None:
-                raise ConfigError(f"no solution for {self.assignment.id}: expected "
-                                  f"solutions/{self.assignment.id}/{self.assignment.starter}")
+            path = self.assignment.require_solution()
             spec = importlib.util.spec_from_file_location(f"solution_{self.assignment.id.replace('-', '_')}", path)
             module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
+            try:
+                spec.loader.exec_module(module)
+            except Exception as e:
+                raise ConfigError(f"the solution of {self.assignment.id} ({path.name}) raised "
+                                  f"{type(e).__name__} when imported: {e}") from e
             self._module = module
         return self._module

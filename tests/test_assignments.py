@@ -107,3 +107,86 @@ def test_points_follow_the_config(assignment_id):
         if q.graded == "auto":
             assert sum(c.points for c in assignment.checks if c.question == q.id) == pytest.approx(q.points)
     assert not any(c.expect == "reference" for c in assignment.public_checks)
+
+
+# --------------------------------------------------------------------------- traps found by hand
+
+
+def _graded(sandbox, assignment_id, source, tmp_path):
+    from autograder.grading import grade
+
+    assignment = load_assignment(assignment_id)
+    path = tmp_path / assignment.starter
+    path.write_text(source)
+    results = grade(assignment, path, sandbox=sandbox, key="trap")
+    return {c.id: c for c in results.checks}, {q.id: q.score for q in results.questions}
+
+
+def test_devoir3_q1c_one_right_definition_and_one_blank_gets_the_right_ones_point(sandbox, tmp_path):
+    checks, scores = _graded(sandbox, "ift6135-devoir3", 'RELU_AVEC_H = ["x*H(x)", ""]\n', tmp_path)
+    assert checks["q1c-premiere"].passed and not checks["q1c-seconde"].passed
+    assert scores["q1c"] == 1
+    checks, scores = _graded(sandbox, "ift6135-devoir3", 'RELU_AVEC_H = ["", "x*H(x)"]\n', tmp_path)
+    assert scores["q1c"] == 1
+
+
+@pytest.mark.parametrize("second", ["(x*H(x))", "H(x)*x", " x * H( x ) "])
+def test_h20_q12_the_same_definition_written_again_is_not_a_second_one(sandbox, tmp_path, second):
+    checks, scores = _graded(sandbox, "ift6135-h20-hw1", f'Q1_2_RELU_FROM_H = ["x*H(x)", "{second}"]\n', tmp_path)
+    assert checks["q1.2-first"].passed and not checks["q1.2-second"].passed
+    assert "same formula" in checks["q1.2-second"].feedback
+    checks, _ = _graded(sandbox, "ift6135-h20-hw1", 'Q1_2_RELU_FROM_H = ["x*H(x)", "x*(1 - H(-x))"]\n', tmp_path)
+    assert checks["q1.2-second"].passed
+
+
+def test_h20_q72a_feedback_gives_the_true_reason(sandbox, tmp_path):
+    checks, _ = _graded(sandbox, "ift6135-h20-hw1", 'Q7_2A = {"k": 3, "s": 4}\n', tmp_path)
+    assert "skip pixels" in checks["q7.2a"].feedback and "overlap" not in checks["q7.2a"].feedback
+    checks, _ = _graded(sandbox, "ift6135-h20-hw1", 'Q7_2A = {"k": 5, "s": 4}\n', tmp_path)
+    assert "overlap" in checks["q7.2a"].feedback
+
+
+def test_devoir3_q3c_checks_the_three_results_the_handout_asks_for(sandbox, tmp_path):
+    from autograder.assignment import PROJECT_DIR
+
+    solution = (PROJECT_DIR / "solutions" / "ift6135-devoir3" / "devoir3.py").read_text()
+    # the handout's answers were computed with a kernel of three 1/4 instead of four
+    wrong = solution + "\nQ3C_VALIDE = [3/2, 9/4, 3, 9/4, 3/2]\n"
+    checks, scores = _graded(sandbox, "ift6135-devoir3", wrong, tmp_path)
+    assert not checks["q3c-resultat-valide"].passed and checks["q3c-resultat-complete"].passed
+    assert scores["q3c"] == 2.5
+
+
+@pytest.mark.parametrize("assignment_id", [i for i in IDS if load_assignment(i).language == "fr"])
+def test_french_helpers_speak_french_about_a_formula_that_does_not_parse(assignment_id):
+    """A helper passes on the formula parser's reason: in the student's language, not English."""
+    import inspect
+
+    assignment = load_assignment(assignment_id)
+    source = inspect.getsource(assignment.helpers) if assignment.helpers else ""
+    assert "e.message" not in source, "a helper passes on the parser's English text"
+    english = ("is not allowed", "was never closed", "unexpected", "expected")
+    for name, fn in inspect.getmembers(assignment.helpers, inspect.isfunction):
+        if fn.__module__ != assignment.helpers.__name__:
+            continue
+        parameters = list(inspect.signature(fn).parameters)
+        if parameters[:1] != ["answer"] or not set(parameters[1:]) <= {"given", "args"}:
+            continue
+        checks = [c for c in assignment.checks if c.kind == "property" and c.options.get("using") == name]
+        for check in checks:
+            kwargs = {"given": check.options.get("given", {}), "args": ()}
+            try:
+                verdict = fn("exp(x", **{k: v for k, v in kwargs.items() if k in parameters})
+            except Exception:  # noqa: BLE001 - a helper for another kind of answer: not this test's subject
+                continue
+            if isinstance(verdict, str):
+                assert not any(word in verdict for word in english), (name, verdict)
+
+
+def test_hidden_feedback_never_tells_the_shape_or_count_of_the_reference():
+    from autograder.messages import CATALOGUES
+
+    for language, catalogue in CATALOGUES.items():
+        for key in ("wrong_shape", "wrong_length", "wrong_keys", "eigen_count", "expr_shape"):
+            hidden = catalogue[f"{key}@hidden"]
+            assert "{actual}" not in hidden and "{expected}" not in hidden, (language, key, hidden)

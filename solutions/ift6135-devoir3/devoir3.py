@@ -230,3 +230,10 @@ def conv1d(x: np.ndarray, w: np.ndarray, mode: str) -> np.ndarray:
         start = (k - 1) // 2  # convention de numpy.convolve pour un noyau de taille paire
         return full[start:start + n]
     raise ValueError(f"mode inconnu : {mode!r}")
+
+
+# Q3 (c) : les trois résultats que l'énoncé demande, calculés par la fonction ci-dessus
+_X_ENONCE, _W_ENONCE = [1.0, 1.0, 4.0, 4.0, 4.0, 1.0, 1.0], [0.25, 0.25, 0.25, 0.25]
+Q3C_COMPLETE = conv1d(_X_ENONCE, _W_ENONCE, "full").tolist()
+Q3C_VALIDE = conv1d(_X_ENONCE, _W_ENONCE, "valid").tolist()
+Q3C_SIMILAIRE = conv1d(_X_ENONCE, _W_ENONCE, "same").tolist()

@@ -141,3 +141,9 @@ def conv1d(x, w, mode):
     n, k = len(x), len(w)
     full = np.array([sum(x[t - j] * w[j] for j in range(k) if 0 <= t - j < n) for t in range(n + k - 1)])
     return {"full": full, "valid": full[k - 1:n], "same": full[(k - 1) // 2:(k - 1) // 2 + n]}[mode]
+
+
+# Q3 (c) : les trois résultats
+Q3C_COMPLETE = [0.25, 0.5, 1.5, 2.5, 3.25, 3.25, 2.5, 1.5, 0.5, 0.25]
+Q3C_VALIDE = [2.5, 3.25, 3.25, 2.5]
+Q3C_SIMILAIRE = [0.5, 1.5, 2.5, 3.25, 3.25, 2.5, 1.5]

@@ -149,3 +149,9 @@ Q3B_NB_PARAMETRES = conv_param_count(32, 64, 3)
 
 def conv1d(x, w, mode):
     return np.convolve(np.asarray(x, dtype=float), np.asarray(w, dtype=float), mode)
+
+
+# Q3 (c) : les trois résultats
+Q3C_COMPLETE = [0.25, 0.5, 1.5, 2.5, 3.25, 3.25, 2.5, 1.5, 0.5, 0.25]
+Q3C_VALIDE = [2.5, 3.25, 3.25, 2.5]
+Q3C_SIMILAIRE = [0.5, 1.5, 2.5, 3.25, 3.25, 2.5, 1.5]

@@ -156,3 +156,9 @@ def conv1d(x, w, mode):
         return full[k - 1:len(x)]
     start = (k - 1) // 2
     return full[start:start + len(x)]
+
+
+# Q3 (c) : les résultats de l'énoncé, calculés avec un noyau de trois 1/4 au lieu de quatre
+Q3C_COMPLETE = [1/4, 1/2, 3/2, 9/4, 3, 9/4, 3/2, 1/2, 1/4]
+Q3C_VALIDE = [3/2, 9/4, 3, 9/4, 3/2]
+Q3C_SIMILAIRE = [1/2, 3/2, 9/4, 3, 9/4, 3/2, 1/2]

@@ -348,3 +348,14 @@ def conv1d(x: np.ndarray, w: np.ndarray, mode: str) -> np.ndarray:
     convention de numpy.convolve, qui compte aussi pour un noyau de taille paire).
     """
     raise NotImplementedError
+
+
+Q3C_COMPLETE: list[float] | None = None
+"""Q3 (c) Le résultat : la convolution complète de [1, 1, 4, 4, 4, 1, 1] par [1/4, 1/4, 1/4, 1/4],
+avec retournement du noyau (une liste de nombres)."""
+
+Q3C_VALIDE: list[float] | None = None
+"""Q3 (c) Le résultat : la convolution valide de [1, 1, 4, 4, 4, 1, 1] par [1/4, 1/4, 1/4, 1/4]."""
+
+Q3C_SIMILAIRE: list[float] | None = None
+"""Q3 (c) Le résultat : la convolution similaire de [1, 1, 4, 4, 4, 1, 1] par [1/4, 1/4, 1/4, 1/4]."""

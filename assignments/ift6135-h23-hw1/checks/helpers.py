@@ -14,7 +14,8 @@ import math
 import numpy as np
 
 from autograder.compare import close
-from autograder.expressions import ExpressionError, evaluate, parse_expression
+from autograder.expressions import ExpressionError, Variable, equivalent, parse_expression
+from autograder.messages import render
 
 COMPORTEMENTS = ("converge", "diverge", "oscille")
 
@@ -117,7 +118,7 @@ def formule(answer, given):
     try:
         parse_expression(answer, allowed=set(given["noms"]))
     except ExpressionError as e:
-        return f"formule refusée : {e.message} (noms permis : {', '.join(given['noms'])})"
+        return f"formule refusée : {render(e.localized, 'fr')} (noms permis : {', '.join(given['noms'])})"
     return True
 
 
@@ -170,16 +171,11 @@ def nll_binaire(answer, expected, rng):
     verdict = formule(answer, {"noms": sorted(noms)})
     if verdict is not True:
         return verdict
-    student, reference = parse_expression(answer, allowed=noms), parse_expression(expected)
-    for x in (0.0, 1.0):
-        for p in rng.uniform(0.02, 0.98, size=12):
-            s = evaluate(student, {"p": p, "x": x})
-            if s.shape != ():
-                return "la formule doit donner un nombre"
-            r = evaluate(reference, {"p": p, "x": x})
-            if not np.isfinite(s) or abs(s - r) > 1e-8 + 1e-6 * abs(r):
-                return f"la formule ne vaut pas -log P(X = x) pour x = {x:g}"
-    return True
+    # le comparateur du correcteur, x tiré dans {0, 1} et p dans (0, 1) : même tolérance (stricte) et
+    # mêmes règles (une formule indéfinie là où la référence ne l'est pas est fausse)
+    verdict = equivalent(answer, expected, variables={"x": Variable("x", (), "binary"),
+                                                      "p": Variable("p", (), "probability")}, allowed=noms)
+    return verdict.ok or "la formule ne vaut pas -log P(X = x) pour tout x ∈ {0, 1} et p ∈ (0, 1)"
 
 
 # ----------------------------------------------------------------------------- Q4 : MLP-Mixer simulé

@@ -12,6 +12,7 @@ import numpy as np
 
 from autograder.compare import Comparison, close
 from autograder.expressions import ExpressionError, evaluate, parse_expression
+from autograder.messages import render
 
 # ----------------------------------------------------------------------------- generators
 
@@ -125,7 +126,7 @@ def formule_de_forme(answer, given):
     try:
         expr = parse_expression(answer)
     except ExpressionError as e:
-        return f"formule illisible : {e.message}"
+        return f"formule illisible : {render(e.localized, 'fr')}"
     unknown = sorted(expr.variables - set(variables))
     if unknown:
         return f"variable(s) inconnue(s) {', '.join(unknown)} (variables : {', '.join(sorted(variables))})"
@@ -133,7 +134,7 @@ def formule_de_forme(answer, given):
     try:
         value = evaluate(expr, {name: rng.normal(size=shape) for name, shape in variables.items()})
     except ExpressionError as e:
-        return f"formule impossible à évaluer : {e.message}"
+        return f"formule impossible à évaluer : {render(e.localized, 'fr')}"
     wanted = tuple(given["forme"])
     return value.shape == wanted or f"la formule donne la forme {value.shape}, attendue {wanted}"
 
