@@ -76,6 +76,14 @@ else
     "${pip[@]}" -e "$target"
 fi
 
+# An assignment's own Python packages (an otter zip's requirements: `autograder build` writes
+# them here): installed now, while the image is built with the network, every package already
+# in the venv pinned (torch is never resolved again); grading then needs no network.
+if [ -f "$here/assignment-requirements.txt" ]; then
+    say "installing the assignment's requirements into $venv"
+    "$venv/bin/python" -m autograder.otter.environment install "$here/assignment-requirements.txt"
+fi
+
 # Byte-compile the venv and the grader: every sandbox server imports torch and numpy, every
 # batch pandas and matplotlib, and from source that costs twice the CPU (~2.8 s instead of
 # ~1.4 s for torch). pip skips this step when PYTHONDONTWRITEBYTECODE is set.

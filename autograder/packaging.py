@@ -2,12 +2,16 @@
 
 The autograder zip holds ``setup.sh`` (this repository's, unchanged, so the image and a TA's
 machine are set up by the same script), ``run_autograder``, the package, the assignment with
-its hidden checks, and the solution. The student bundle holds the starters, the public checks
-and the package, and nothing else: no hidden check, no solution, no example submission.
+its hidden checks, and the solution; for an otter assignment, its otter source and its pip
+requirements, which setup.sh installs into the image. The student bundle holds the starters,
+the public checks and the package, and nothing else: no hidden check, no solution, no example
+submission.
 """
 
 from __future__ import annotations
 
+import shlex
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -54,17 +58,52 @@ numpy, pyyaml, scipy{torch}.
 
 def build(assignment: Assignment, *, out: Path) -> Path:
     """Write Gradescope's autograder zip for ``assignment`` to ``out``."""
-    if assignment.solution_dir is None or assignment.solution_file is None:
-        raise ConfigError(f"{assignment.id} has no solution; Gradescope needs it to compute references")
+    from autograder.otter.model import OtterAssignment
+
+    if isinstance(assignment, OtterAssignment):
+        return _build_otter(assignment, out=out)
+    assignment.require_solution()  # Gradescope computes the references from it
     out = _zip_path(out)
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as z:
-        _add_executable(z, "setup.sh", (PROJECT_DIR / "setup.sh").read_text())
-        _add_executable(z, "run_autograder", RUN_AUTOGRADER)
-        for name in ("pyproject.toml", "README.md", "Dockerfile"):
-            z.write(PROJECT_DIR / name, name)
-        _add_tree(z, PROJECT_DIR / "autograder", "autograder")
+        _add_grader(z, RUN_AUTOGRADER)
         _add_tree(z, assignment.root, f"assignments/{assignment.id}", skip=("examples",))
         _add_tree(z, assignment.solution_dir, f"solutions/{assignment.id}")
+    return out
+
+
+#: an assignment's own pip requirements, at the zip's root: setup.sh installs them into the image's venv
+REQUIREMENTS = "assignment-requirements.txt"
+
+
+def _build_otter(assignment: Assignment, *, out: Path) -> Path:
+    """An otter assignment's zip: its source as it came (no solution: the tests hold the expected
+    values), a ``run_autograder`` that names it, and its requirements, which setup.sh installs
+    into the image's venv while Gradescope builds the image (it has the network then; grading
+    then needs none, and makes no environment of its own)."""
+    source = Path(assignment.source).resolve()
+    kind = assignment.source_kind
+    if kind == "master":
+        raise ConfigError(f"{source}: an otter-assign master notebook becomes tests through otter-grader, which the "
+                          "image does not have: build from the autograder zip otter assign wrote "
+                          "(dist/autograder/*.zip)")
+    if kind == "zip":
+        entries = {source: f"assignments/{source.name}"}
+        ref = source.name
+    else:
+        # the test files, otter_config.json and requirements it was read from, and files/ beside them
+        files = [Path(p).resolve() for p in assignment.fingerprint_files]
+        base = source if kind == "folder" and all(p.is_relative_to(source) for p in files) else source.parent
+        support = base / "files"
+        files += sorted(p for p in support.rglob("*") if p.is_file()) if support.is_dir() else []
+        entries = {p: f"assignments/{base.name}/{p.relative_to(base).as_posix()}" for p in files}
+        ref = base.name if source == base else f"{base.name}/{source.relative_to(base).as_posix()}"
+    out = _zip_path(out)
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        _add_grader(z, RUN_AUTOGRADER.rstrip("\n") + f" --assignment {shlex.quote(ref)}\n")
+        for path, name in entries.items():
+            z.write(path, name)
+        if assignment.requirements:
+            z.writestr(REQUIREMENTS, "".join(f"{line}\n" for line in assignment.requirements))
     return out
 
 
@@ -96,8 +135,24 @@ def _zip_path(out: Path) -> Path:
     out = Path(out)
     if out.suffix != ".zip":
         raise UsageError(f"--out must name a .zip file, not {out}")
-    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out.parent):  # a folder may exist and still refuse files
+            pass
+    except OSError as e:
+        blocker = next((p for p in out.parents if p.exists() and not p.is_dir()), None)
+        reason = f"{blocker} is a file, not a folder" if blocker is not None else e.strerror or type(e).__name__
+        raise UsageError(f"cannot write {out}: {reason} (choose another --out)") from None
     return out
+
+
+def _add_grader(z: zipfile.ZipFile, run_autograder: str) -> None:
+    """What every autograder zip has: setup.sh (this repository's), run_autograder, the package."""
+    _add_executable(z, "setup.sh", (PROJECT_DIR / "setup.sh").read_text())
+    _add_executable(z, "run_autograder", run_autograder)
+    for name in ("pyproject.toml", "README.md", "Dockerfile"):
+        z.write(PROJECT_DIR / name, name)
+    _add_tree(z, PROJECT_DIR / "autograder", "autograder")
 
 
 def _add_executable(z: zipfile.ZipFile, name: str, text: str) -> None:

@@ -246,11 +246,11 @@ def check_hidden_unreadable(isolation: Isolation, paths: list[Path]) -> None:
                                    f"'chmod -R go-rwx {path.parent}' (setup.sh does this on Gradescope)")
 
 
-def _check_python_reachable(user: tuple[int, int]) -> None:
-    """Student code runs as ``user`` in a process forked from Python: what it imports later
-    (the standard library, numpy's parts) must be readable by that uid, or every such import
-    fails as "No module named ...". One clear line rather than that."""
-    for root in sorted(_python_roots(check_secrets=False)):
+def _check_python_reachable(user: tuple[int, int], *, python: str | None = None) -> None:
+    """Student code runs as ``user`` in a process forked from Python (``python``, or ours): what
+    it imports later (the standard library, numpy's parts) must be readable by that uid, or every
+    such import fails as "No module named ...". One clear line rather than that."""
+    for root in sorted(_python_roots(check_secrets=False, python=python)):
         blocked = next((p for p in [Path(root), *Path(root).parents] if not _allows(p, *user, 1)), None)
         if blocked is not None:
             raise SandboxError(f"Python in {root} is out of reach of {SANDBOX_USER} ({blocked} is "
@@ -390,12 +390,18 @@ class Sandbox:
     """
 
     def __init__(self, *, workers: int = 1, isolation: Isolation | None = None,
-                 preload: tuple[str, ...] = ("numpy", "torch"), limits: Limits = Limits(), slot: int = 0) -> None:
+                 preload: tuple[str, ...] = ("numpy", "torch"), limits: Limits = Limits(), slot: int = 0,
+                 python: str | None = None) -> None:
         """``slot``: which of the isolation's uids the first channel runs as (channel ``i`` takes
-        the next ones): sandboxes that run at the same time are given different slots."""
+        the next ones): sandboxes that run at the same time are given different slots.
+        ``python``: the interpreter the servers run (an assignment's environment, layered on
+        ours: see ``autograder.otter.environment``); None for the grader's own."""
         self.isolation = isolation or detect_isolation()
         self.preload = preload
         self.limits = limits
+        self.python = python
+        if python is not None and self.isolation.mode == "user":
+            _check_python_reachable(self.isolation.uids[0], python=python)
         # the uids this sandbox's channels run as, held (a lock each) for its lifetime: no other
         # grader on the machine runs student code as one of them meanwhile
         self._users, self._locks = claim_users(self.isolation.uids, workers, start=slot)
@@ -404,8 +410,9 @@ class Sandbox:
         self._reapers: dict[int, int | None] = {}
         # Forking a process that holds torch costs ~12 ms (its page tables), one with numpy
         # ~1 ms: submissions that never mention torch go to a light server.
-        self._pools = {"full": _Pool(self.isolation, preload, workers),
-                       "light": _Pool(self.isolation, tuple(m for m in preload if m != "torch"), workers)}
+        self._pools = {"full": _Pool(self.isolation, preload, workers, python=python),
+                       "light": _Pool(self.isolation, tuple(m for m in preload if m != "torch"), workers,
+                                      python=python)}
 
     def __enter__(self) -> Sandbox:
         return self
@@ -587,10 +594,11 @@ class _Pool:
     each channel carries one job at a time. A server that dies is replaced on the next acquire.
     """
 
-    def __init__(self, isolation: Isolation, preload: tuple[str, ...], size: int) -> None:
+    def __init__(self, isolation: Isolation, preload: tuple[str, ...], size: int, *, python: str | None = None) -> None:
         self.isolation = isolation
         self.preload = preload
         self.size = size
+        self.python = python
         self._idle: queue.Queue[_Channel] = queue.Queue()
         self._server: _Server | None = None
         self._only: int | None = None
@@ -603,7 +611,7 @@ class _Pool:
     def start(self, *, wait: bool = True) -> None:
         with self._lock:
             if self._server is None:
-                self._server = _Server(self.isolation, self.preload, self.size, wait=wait)
+                self._server = _Server(self.isolation, self.preload, self.size, wait=wait, python=self.python)
                 for index, channel in enumerate(self._server.channels):
                     if self._only is None or index == self._only:
                         self._idle.put(channel)
@@ -655,11 +663,12 @@ class _ServerDied(Exception):
 class _Server:
     """One fork server process and its channels (pipe pairs); channel 0 is its stdin/stdout."""
 
-    def __init__(self, isolation: Isolation, preload: tuple[str, ...], channels: int = 1, *, wait: bool = True) -> None:
+    def __init__(self, isolation: Isolation, preload: tuple[str, ...], channels: int = 1, *, wait: bool = True,
+                 python: str | None = None) -> None:
         """Start the server; ``wait=False`` returns at once, and each channel waits for the server
         to be ready the first time it is used (the torch server takes a second to start)."""
         self._stderr = tempfile.TemporaryFile()
-        cmd, env = _server_command(isolation, preload)
+        cmd, env = _server_command(isolation, preload, python=python)
         theirs, ours = [], []
         for _ in range(channels - 1):
             to_r, to_w = os.pipe()
@@ -778,7 +787,8 @@ def _read_exact(fd: int, n: int, deadline: float) -> bytes | None:
     return bytes(buf)
 
 
-def _server_command(isolation: Isolation, preload: tuple[str, ...]) -> tuple[list[str], dict[str, str]]:
+def _server_command(isolation: Isolation, preload: tuple[str, ...], *,
+                    python: str | None = None) -> tuple[list[str], dict[str, str]]:
     env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "OMP_NUM_THREADS": "1",
            "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "PYTHONDONTWRITEBYTECODE": "1",
            "MPLBACKEND": "Agg", "HOME": "/tmp", "PYTHONHASHSEED": "0"}
@@ -786,9 +796,10 @@ def _server_command(isolation: Isolation, preload: tuple[str, ...]) -> tuple[lis
         if var in os.environ:
             env[var] = os.environ[var]
     worker = ["-m", "autograder._worker", "serve", "--preload", ",".join(preload)]
+    interpreter = python or sys.executable
     if isolation.mode != "bwrap":
         env["PYTHONPATH"] = str(PACKAGE_DIR.parent)
-        return [sys.executable, "-s", *worker], env
+        return [interpreter, "-s", *worker], env
     inside_pkg = "/opt/autograder-code"
     env["PYTHONPATH"] = inside_pkg
     # CAP_SYS_ADMIN (over the sandbox's own namespaces) lets the server give each channel a PID
@@ -814,7 +825,7 @@ def _server_command(isolation: Isolation, preload: tuple[str, ...]) -> tuple[lis
     for etc in ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/alternatives"):
         if os.path.exists(etc):
             args += ["--ro-bind", etc, etc]
-    roots = sorted(_python_roots())
+    roots = sorted(_python_roots(python=python))
     # mount points bwrap creates on its own are 0700 (root's): the student's uid could not
     # traverse them to the libraries it imports
     parents = sorted({str(p) for r in roots for p in Path(r).parents if str(p) != "/"} | {inside_pkg},
@@ -824,12 +835,15 @@ def _server_command(isolation: Isolation, preload: tuple[str, ...]) -> tuple[lis
     for path in roots:
         args += ["--ro-bind", path, path]
     args += ["--ro-bind", str(PACKAGE_DIR), f"{inside_pkg}/autograder"]
-    return [*args, sys.executable, "-s", *worker, "--own-pid-namespace"], env
+    return [*args, interpreter, "-s", *worker, "--own-pid-namespace"], env
 
 
-def _python_roots(*, check_secrets: bool = True) -> set[str]:
-    """Directories the interpreter and its numeric libraries live in, and nothing above them."""
+def _python_roots(*, check_secrets: bool = True, python: str | None = None) -> set[str]:
+    """Directories the interpreter and its numeric libraries live in, and nothing above them;
+    with ``python`` (an environment layered on ours: ``ENV/bin/python``), its folder as well."""
     roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.path.realpath(sys.executable))}
+    if python is not None:
+        roots |= {str(Path(python).parent.parent), os.path.dirname(os.path.realpath(python))}
     for mod in ("numpy", "torch"):
         spec = __import__("importlib.util").util.find_spec(mod)
         if spec and spec.origin:

@@ -16,10 +16,14 @@ from __future__ import annotations
 import csv
 import importlib.util
 import json
+import os
+import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
+import zipfile
 from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
@@ -28,14 +32,15 @@ import numpy as np
 import pytest
 
 from autograder.assignment import load_assignment
-from autograder.errors import ConfigError
-from autograder.grading import grade
+from autograder.errors import ConfigError, SandboxError, UsageError
+from autograder.grading import grade, sandbox_for
 from autograder.otter import is_otter_source
 from autograder.otter.doctests import numpy1_reprs
 from autograder.otter.loader import read_source
 from autograder.otter.model import OtterAssignment, load_otter_assignment
 from autograder.otter.runner import Refused, guarded_compare
-from autograder.otter import testfiles
+from autograder.packaging import REQUIREMENTS, build
+from autograder.otter import environment, testfiles
 from autograder.otter.testfiles import parse_test, resolve_points
 from autograder.report.gradescope import gradescope_json
 from autograder.sandbox import Sandbox, detect_isolation
@@ -485,3 +490,265 @@ def test_assignment_is_an_ordinary_assignment_for_the_engine(demo):
     assert demo.hidden_paths == [DEMO, *sorted((DEMO / "tests").glob("*.py")), DEMO / "otter_config.json"]
     assert "autograder.otter.stub" in demo.preload and demo.limits.call == 2
     assert replace(demo.checks[0], opens_board=False).id == "q1"
+
+
+# --------------------------------------------------------------------------- requirements: an environment per assignment
+
+
+EXTRAS = FIX / "extras"
+#: the package extras/requirements.txt lists: small, pure Python, not in the grader's own venv
+EXTRA_PACKAGE = "termcolor"
+#: a name nobody publishes: pip's answer is "no matching distribution"
+NO_SUCH_PACKAGE = "dl-autograder-no-such-package-7f3c"
+
+
+def _new_cache(prefix: str) -> Path:
+    """A folder of its own in the default cache (never under /tmp, which each sandboxed job has
+    of its own), open to the sandbox users (user mode), who run the environments it holds."""
+    base = environment.cache_dir()
+    base.mkdir(mode=0o755, parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix=prefix, dir=base))
+    folder.chmod(0o755)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def env_cache():
+    """One cache of environments for the session, removed at the end."""
+    folder = _new_cache("test-session-")
+    saved = os.environ.get(environment.CACHE_VARIABLE)
+    os.environ[environment.CACHE_VARIABLE] = str(folder)  # inherited by the CLI's subprocesses
+    yield folder
+    if saved is None:
+        os.environ.pop(environment.CACHE_VARIABLE, None)
+    else:
+        os.environ[environment.CACHE_VARIABLE] = saved
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def extras_env(env_cache):
+    """extras/ and its environment, made once for the session (pip installs termcolor)."""
+    if importlib.util.find_spec(EXTRA_PACKAGE) is not None:
+        pytest.fail(f"{EXTRA_PACKAGE} is installed in the grader's venv: pick another package for extras/")
+    assignment = load_assignment(EXTRAS)
+    try:
+        python = assignment.sandbox_python()
+    except ConfigError as e:
+        if "could not be reached" in str(e):
+            pytest.skip(f"the package index is unreachable, {EXTRA_PACKAGE} cannot be installed: {e}")
+        raise
+    return assignment, python
+
+
+def _copy_extras(tmp_path: Path, requirements: str) -> Path:
+    folder = tmp_path / "extras"
+    shutil.copytree(EXTRAS, folder)
+    (folder / "requirements.txt").write_text(requirements)
+    return folder
+
+
+def test_requirements_from_requirements_txt_and_environment_yml():
+    yml = ("name: otter-env\nchannels: [conda-forge]\ndependencies:\n  - python=3.13\n  - pip\n  - jupyter_server\n"
+           "  - pip:\n      - otter-grader[grading,plugins]==7.0.0\n      - seaborn>=0.12\n      - tqdm\n")
+    assert environment.pip_requirements("tqdm  # progress bars\n\n# comment\nnumpy\n--index-url https://x\n", yml,
+                                        where="hw") == ("tqdm", "numpy", "--index-url https://x", "seaborn>=0.12")
+    assert environment.pip_requirements("Otter_Grader\n", "", where="hw") == ()  # our stand-in takes its place
+    with pytest.raises(ConfigError, match="pip dependencies"):
+        environment.pip_requirements("", "dependencies:\n  - pip: tqdm\n", where="hw")
+    assert read_source(EXTRAS).pip_requirements == (EXTRA_PACKAGE, "numpy")
+
+
+def test_requirements_ours_has_are_met_without_an_environment(tmp_path, monkeypatch):
+    monkeypatch.setattr(environment, "_make", lambda *a, **k: pytest.fail("no environment should be made"))
+    assert environment.unmet(("numpy", "numpy>=1", "numpy<1", "NumPy[extra-nobody-has]", "--pre",
+                              "tqdm; python_version < '3'", NO_SUCH_PACKAGE)) == ("numpy<1", NO_SUCH_PACKAGE)
+    folder = _copy_extras(tmp_path, "numpy\nmatplotlib>=3\n")
+    assignment = load_assignment(folder)
+    assert assignment.requirements == ("numpy", "matplotlib>=3") and assignment.sandbox_python() is None
+
+
+def test_listed_package_is_installed_for_the_tests(extras_env):
+    """Ours lacks termcolor: without the environment both test files would fail; with it, full marks."""
+    assignment, python = extras_env
+    root = Path(python).parent.parent
+    assert root.parent == Path(os.environ[environment.CACHE_VARIABLE]).resolve()
+    assert list(root.glob(f"lib/python*/site-packages/{EXTRA_PACKAGE}/__init__.py"))
+    # layered on ours: torch and numpy are not installed again
+    assert not list(root.glob("lib/python*/site-packages/numpy")) and not list(root.glob("lib/python*/site-packages/torch"))
+    subs = EXTRAS / "submissions"
+    with sandbox_for(assignment) as box:
+        assert box.python == python
+        results = {p.stem: grade(assignment, p, sandbox=box) for p in (subs / "full.ipynb", subs / "half.ipynb")}
+    assert _scores(results["full"]) == {"e1": 2, "e2": 2}
+    assert _scores(results["half"]) == {"e1": 1, "e2": 1}
+
+
+def test_environment_is_reused(extras_env, monkeypatch):
+    _, python = extras_env
+    environment._MADE_HERE.clear()  # as a new grading process would find it: in the cache only
+    monkeypatch.setattr(environment, "_pip_install", lambda *a, **k: pytest.fail("pip must not run again"))
+    started = time.monotonic()
+    assert load_assignment(EXTRAS).sandbox_python() == python
+    assert time.monotonic() - started < 5
+
+
+def test_two_graders_make_one_environment(tmp_path, monkeypatch):
+    """Both wait on the lock; the second finds the first's environment complete."""
+    cache = _new_cache("test-lock-")
+    made = []
+
+    def slow_make(root, *args, **kwargs):
+        made.append(root)
+        time.sleep(0.5)
+        (root / "bin").mkdir(parents=True)
+        (root / environment._MADE).write_text("{}")
+
+    monkeypatch.setattr(environment, "_make", slow_make)
+    try:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(2) as pool:
+            found = list(pool.map(lambda _: environment.environment_python((NO_SUCH_PACKAGE,), where="hw",
+                                                                           cache=cache), range(2)))
+        assert len(made) == 1 and found[0] == found[1] == str(made[0] / "bin" / "python")
+    finally:
+        environment._MADE_HERE.clear()
+        shutil.rmtree(cache, ignore_errors=True)
+
+
+def test_cache_under_tmp_or_writable_by_others_is_refused(tmp_path, monkeypatch):
+    shared = _new_cache("test-shared-")
+    monkeypatch.setenv(environment.CACHE_VARIABLE, str(tmp_path / "envs"))
+    with pytest.raises(UsageError, match="cannot be kept under /tmp"):
+        environment.environment_python((NO_SUCH_PACKAGE,), where="hw")
+    try:
+        shared.chmod(0o777)
+        with pytest.raises(UsageError, match="others cannot write"):
+            environment.environment_python((NO_SUCH_PACKAGE,), where="hw", cache=shared)
+    finally:
+        shutil.rmtree(shared)
+
+
+def test_package_that_does_not_exist_is_one_clear_line(env_cache, tmp_path):
+    folder = _copy_extras(tmp_path, f"{NO_SUCH_PACKAGE}\n")
+    r = cli("grade", folder, folder / "submissions", "--out", tmp_path / "out", "--quiet")
+    assert r.returncode == 3, r.stderr
+    errors = [line for line in r.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and r.stderr.rstrip().splitlines()[-1] == errors[0], r.stderr
+    assert NO_SUCH_PACKAGE in errors[0] and "ERROR: No matching distribution found" in errors[0]
+    assert not (tmp_path / "out" / "results").exists() or not any((tmp_path / "out" / "results").iterdir())
+
+
+def test_requirement_that_conflicts_with_ours_names_our_pin(extras_env, tmp_path):
+    folder = _copy_extras(tmp_path, "numpy<2\n")
+    with pytest.raises(ConfigError, match=rf"conflict with the grader's own numpy=={re.escape(np.__version__)}"):
+        load_assignment(folder).sandbox_python()
+
+
+def test_exception_tests_may_import_a_listed_package_the_grader_lacks(tmp_path):
+    """e2.py imports termcolor at its top: parsed with a stand-in here, run with the real one there."""
+    spec = next(c for c in load_assignment(EXTRAS).checks if c.id == "e2").options["given"]["plan"].spec
+    assert [(c.name, c.points, c.hidden) for c in spec.cases] == [("e2 - 1", 1, False), ("e2 - 2", 1, True)]
+    assert EXTRA_PACKAGE not in sys.modules
+    folder = _copy_extras(tmp_path, "")
+    (folder / "requirements.txt").unlink()
+    with pytest.raises(ConfigError, match="No module named 'termcolor'"):
+        load_assignment(folder)  # nothing listed: a missing module is the test file's error
+
+
+@pytest.mark.parametrize("mode", ["bwrap", "user", "rlimits"])
+def test_sandbox_runs_the_environment_in_every_mode(extras_env, tmp_path, mode):
+    assignment, python = extras_env
+    try:
+        isolation = detect_isolation(mode)
+    except SandboxError as e:
+        pytest.skip(f"{mode} mode unavailable here: {e}")
+    folder = tmp_path / "hw"
+    shutil.copytree(EXTRAS, folder)
+    folder.chmod(0o700)  # the user mode refuses hidden tests the sandbox users could read
+    probe = tmp_path / "probe.py"
+    probe.write_text("import sys, termcolor\nprint('PREFIX', sys.prefix)\nprint('FROM', termcolor.__file__)\n")
+    probe.chmod(0o644)
+    local = load_assignment(folder)
+    with Sandbox(workers=1, isolation=isolation, preload=local.preload, limits=local.limits, python=python) as box:
+        results = grade(local, probe, sandbox=box)
+    root = str(Path(python).parent.parent)
+    assert f"PREFIX {root}" in results.output and f"FROM {root}/" in results.output, results.output
+
+
+def test_otter_run_with_the_requirements_scores_as_ours(extras_env, tmp_path):
+    """otter generate puts requirements.txt in the zip's environment.yml (with otter-grader
+    itself); otter run, given an interpreter that has them, scores as we do."""
+    pytest.importorskip("otter")
+    _, python = extras_env
+    harness = _harness()
+    extras_zip = harness.generate(EXTRAS / "tests", EXTRAS / "otter_config.json", tmp_path / "extras.zip",
+                                  EXTRAS / "requirements.txt")
+    with zipfile.ZipFile(extras_zip) as z:
+        assert "requirements.txt" not in z.namelist() and EXTRA_PACKAGE in z.read("environment.yml").decode()
+    assignment = load_assignment(extras_zip)
+    assert assignment.requirements == (EXTRA_PACKAGE, "numpy") and assignment.sandbox_python() == python
+    subs = sorted((EXTRAS / "submissions").glob("*.ipynb"))
+    theirs = harness.run_scores([{"key": p.stem, "autograder": extras_zip, "submission": p, "numpy1": False}
+                                 for p in subs], python=python)
+    with sandbox_for(assignment) as box:
+        ours = {p.stem: _scores(grade(assignment, p, sandbox=box)) for p in subs}
+    assert {k: v["scores"] for k, v in theirs.items()} == ours == {"full": {"e1": 2, "e2": 2},
+                                                                    "half": {"e1": 1, "e2": 1}}
+
+
+def test_build_puts_the_requirements_into_the_image(extras_env, tmp_path):
+    assignment, _ = extras_env
+    out = build(assignment, out=tmp_path / "autograder.zip")
+    with zipfile.ZipFile(out) as z:
+        names = set(z.namelist())
+        run = z.read("run_autograder").decode()
+        setup = z.read("setup.sh").decode()
+        assert z.read(REQUIREMENTS).decode() == f"{EXTRA_PACKAGE}\nnumpy\n"
+        z.extractall(tmp_path / "gs" / "source")
+    assert {"assignments/extras/tests/e1.py", "assignments/extras/otter_config.json",
+            "assignments/extras/requirements.txt"} <= names
+    assert not any("submissions" in n for n in names)
+    assert run.rstrip().endswith("-I -m autograder run --root \"${AUTOGRADER_ROOT:-/autograder}\" --assignment extras")
+    assert f'-m autograder.otter.environment install "$here/{REQUIREMENTS}"' in setup
+    # run_autograder's command, in the image's layout
+    root = tmp_path / "gs"
+    (root / "submission").mkdir()
+    shutil.copy(EXTRAS / "submissions" / "full.ipynb", root / "submission")
+    r = cli("run", "--root", root, "--assignment", "extras")
+    assert r.returncode == 0, r.stderr
+    assert json.loads((root / "results" / "results.json").read_text())["score"] == 4
+
+
+def test_build_from_an_otter_zip_and_master_notebook(otter_world, tmp_path):
+    with zipfile.ZipFile(build(load_assignment(otter_world["demo_zip"]), out=tmp_path / "a.zip")) as z:
+        names = set(z.namelist())
+        run = z.read("run_autograder").decode()
+    assert "assignments/demo-autograder.zip" in names and REQUIREMENTS not in names
+    assert run.rstrip().endswith("--assignment demo-autograder.zip")
+    with pytest.raises(ConfigError, match="build from the autograder zip"):
+        build(load_assignment(FIX / "master" / "hw.ipynb"), out=tmp_path / "b.zip")
+
+
+def test_setup_step_installs_into_the_venv_it_runs_in(extras_env, tmp_path):
+    """setup.sh's step (``python -m autograder.otter.environment install FILE``) in a bare venv
+    layered on ours, as /autograder/venv stands for the image: termcolor lands there, ours pinned."""
+    bare = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(bare)], check=True)
+    site = Path(subprocess.run([str(bare / "bin" / "python"), "-c",
+                                "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                               capture_output=True, text=True, check=True).stdout.strip())
+    import site as our_site
+
+    (site / "ours.pth").write_text("".join(f"import site; site.addsitedir({p!r})\n" for p in our_site.getsitepackages()))
+    requirements = tmp_path / REQUIREMENTS
+    requirements.write_text(f"{EXTRA_PACKAGE}\nnumpy\n")
+    r = subprocess.run([str(bare / "bin" / "python"), "-m", "autograder.otter.environment", "install", str(requirements)],
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    assert (site / EXTRA_PACKAGE).is_dir() and not (site / "numpy").exists()
+    requirements.write_text(f"{NO_SUCH_PACKAGE}\n")
+    r = subprocess.run([str(bare / "bin" / "python"), "-m", "autograder.otter.environment", "install", str(requirements)],
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 3 and NO_SUCH_PACKAGE in r.stderr.strip().splitlines()[-1]

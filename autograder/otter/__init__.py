@@ -12,7 +12,8 @@ Where each part runs (the trust boundary, as in the rest of the grader):
   (:mod:`~autograder.otter.testfiles`), comparing doctest output with the expected output
   (doctest's ``OutputChecker``, otter's option flags, numpy-2 reprs accepted for numpy-1 ones:
   :mod:`~autograder.otter.doctests`), the checks, scores and messages
-  (:mod:`~autograder.otter.model`);
+  (:mod:`~autograder.otter.model`), and the environment the assignment's requirements are
+  installed in, once, before any student code (:mod:`~autograder.otter.environment`);
 - sandbox child, beside the student's code: running one test file's cases, each under its own
   alarm, and sending back what they printed or raised as plain data —
   :mod:`~autograder.otter.runner`; and ``import otter`` for the student's notebook —

@@ -30,6 +30,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from autograder.errors import ConfigError
+from autograder.otter.environment import pip_requirements
 
 OTTER_CONFIG = "otter_config.json"
 MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024
@@ -64,6 +65,9 @@ class OtterSource:
     support_files: tuple[str, ...] = ()
     #: dependency hints: requirements.txt / environment.yml text
     requirements: str = ""
+    #: what pip installs for the tests: requirements.txt's lines and environment.yml's pip part
+    #: (see :func:`autograder.otter.environment.pip_requirements`)
+    pip_requirements: tuple[str, ...] = ()
     #: files whose content the grading depends on (for the batch's regrade fingerprint)
     fingerprint_files: tuple[Path, ...] = ()
 
@@ -137,14 +141,16 @@ def _read_folder(folder: Path) -> OtterSource:
         tests.append(RawTest(key=p.stem, path=rel, text=_read_text(p)))
     if not tests:
         raise ConfigError(f"{folder}: no otter test files (tests/*.py)")
-    requirements = "\n".join(_read_text(p) for p in (folder / "requirements.txt", folder / "environment.yml")
-                             if p.is_file())
+    requirements_txt, environment_yml = (_read_text(p) if p.is_file() else ""
+                                         for p in (folder / "requirements.txt", folder / "environment.yml"))
     support = tuple(sorted(str(p.relative_to(folder)) for p in (folder / "files").rglob("*") if p.is_file())) \
         if (folder / "files").is_dir() else ()
     fingerprint = tuple(files) + ((config_path,) if config_path.is_file() else ())
     return OtterSource(path=folder, kind="folder", name=str(config.get("assignment_name") or _name_of(folder)),
-                       tests=tuple(tests), config=config, support_files=support, requirements=requirements,
-                       fingerprint_files=fingerprint)
+                       tests=tuple(tests), config=config, support_files=support,
+                       requirements=_join(requirements_txt, environment_yml),
+                       pip_requirements=pip_requirements(requirements_txt, environment_yml, where=str(folder)),
+                       fingerprint_files=fingerprint + _present(folder / "requirements.txt", folder / "environment.yml"))
 
 
 def _is_zip_test(name: str) -> bool:
@@ -169,13 +175,15 @@ def _read_zip(path: Path) -> OtterSource:
                 raise ConfigError(f"{path.name}: {name} is larger than {MAX_TEST_BYTES} bytes")
             tests.append(RawTest(key=PurePosixPath(name).stem, path=name,
                                  text=archive.read(name).decode("utf-8", errors="replace")))
-        requirements = "\n".join(archive.read(n).decode("utf-8", errors="replace")
-                                 for n in ("requirements.txt", "environment.yml") if n in names)
+        requirements_txt, environment_yml = (archive.read(n).decode("utf-8", errors="replace") if n in names else ""
+                                             for n in ("requirements.txt", "environment.yml"))
         support = tuple(sorted(n for n in names if n.startswith("files/") and not n.endswith("/")))
     if not tests:
         raise ConfigError(f"{path}: the zip has no otter test files (tests/*.py)")
     return OtterSource(path=path, kind="zip", name=str(config.get("assignment_name") or _name_of(path)),
-                       tests=tuple(tests), config=config, support_files=support, requirements=requirements,
+                       tests=tuple(tests), config=config, support_files=support,
+                       requirements=_join(requirements_txt, environment_yml),
+                       pip_requirements=pip_requirements(requirements_txt, environment_yml, where=str(path)),
                        fingerprint_files=(path,))
 
 
@@ -226,8 +234,13 @@ def _read_metadata_notebook(path: Path, nb: dict) -> OtterSource:
     config_path = path.parent / OTTER_CONFIG
     config = _read_config(config_path) if config_path.is_file() else {}
     name = meta.get("assignment_name") or config.get("assignment_name") or _name_of(path)
-    fingerprint = (path,) + ((config_path,) if config_path.is_file() else ())
+    # otter assign writes requirements.txt (and environment.yml) beside its autograder notebook
+    beside = (path.parent / "requirements.txt", path.parent / "environment.yml")
+    requirements_txt, environment_yml = (_read_text(p) if p.is_file() else "" for p in beside)
+    fingerprint = (path,) + _present(config_path, *beside)
     return OtterSource(path=path, kind="notebook", name=str(name), tests=tests, config=config,
+                       requirements=_join(requirements_txt, environment_yml),
+                       pip_requirements=pip_requirements(requirements_txt, environment_yml, where=str(path)),
                        fingerprint_files=fingerprint)
 
 
@@ -268,12 +281,20 @@ def _read_master(path: Path) -> OtterSource:
             raise ConfigError(f"{path}: otter assign wrote no tests")
     source = OtterSource(path=path, kind="master", name=found.name, tests=found.tests, config=found.config,
                          support_files=found.support_files, requirements=found.requirements,
-                         fingerprint_files=(path,))
+                         pip_requirements=found.pip_requirements, fingerprint_files=(path,))
     _MASTERS[key] = source
     return source
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _join(*texts: str) -> str:
+    return "\n".join(t for t in texts if t)
+
+
+def _present(*paths: Path) -> tuple[Path, ...]:
+    return tuple(p for p in paths if p.is_file())
 
 
 def _read_text(path: Path) -> str:

@@ -36,12 +36,13 @@ from pathlib import Path
 from textwrap import indent
 from typing import Any
 
-from autograder.assignment import Assignment, Question
+from autograder.assignment_model import Assignment, Question
 from autograder.checks import Check
 from autograder.compare import Comparison
 from autograder.errors import ConfigError
 from autograder.messages import Message
 from autograder.otter.doctests import judge_examples, skipped
+from autograder.otter.environment import environment_python
 from autograder.otter.loader import OtterSource, read_source
 from autograder.otter.testfiles import Case, TestFileSpec, parse_test
 from autograder.sandbox import Limits, Request
@@ -104,9 +105,18 @@ class OtterCheck(Check):
 @dataclass(frozen=True)
 class OtterAssignment(Assignment):
     source: Path | None = None
+    #: "zip", "folder", "notebook" or "master" (see :class:`~autograder.otter.loader.OtterSource`)
+    source_kind: str = "zip"
     otter_public_checks: tuple = ()
     fingerprint_files: tuple = ()
     warnings: tuple[str, ...] = ()
+    #: the pip requirements of the tests (requirements.txt, environment.yml's pip part)
+    requirements: tuple[str, ...] = ()
+
+    def sandbox_python(self) -> str | None:
+        """The environment with the assignment's requirements (made the first time, in the
+        grader, before any student code; see :mod:`.environment`), or None when ours has them."""
+        return environment_python(self.requirements, where=str(self.source or self.id))
 
     @property
     def public_checks(self) -> tuple:
@@ -134,7 +144,7 @@ def load_otter_assignment(path: Path, *, parser: str = "auto") -> OtterAssignmen
     config = source.config
     ours = _our_options(config, source)
     _refuse_unsupported(config, source)
-    specs = [parse_test(raw, parser=parser) for raw in source.tests]
+    specs = [parse_test(raw, parser=parser, absent_ok=bool(source.pip_requirements)) for raw in source.tests]
     names = [s.name for s in specs]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
@@ -193,8 +203,8 @@ def load_otter_assignment(path: Path, *, parser: str = "auto") -> OtterAssignmen
         starter=str(ours.get("starter") or f"{source.name}.ipynb"), questions=questions, checks=tuple(checks),
         helpers=helpers, solution_dir=None, limits=limits, preload=_preload(ours, source, specs, config),
         hidden_visibility="hidden", settings={"otter_config": dict(config), OUR_KEY: ours, "otter_source": source.kind},
-        source=source.path, otter_public_checks=tuple(public), fingerprint_files=source.fingerprint_files,
-        warnings=warnings,
+        source=source.path, source_kind=source.kind, otter_public_checks=tuple(public),
+        fingerprint_files=source.fingerprint_files, warnings=warnings, requirements=source.pip_requirements,
     )
 
 
@@ -272,9 +282,11 @@ def _preload(ours: dict, source: OtterSource, specs: list[TestFileSpec], config:
     """numpy, the libraries the assignment mentions (imported once per fork server), the sandbox side."""
     wanted = ["numpy", *[str(m) for m in ours.get("preload") or []]]
     text = source.requirements + "\n" + "\n".join(s.source or "\n".join(c.body for c in s.cases) for s in specs)
+    # a listed package is preloaded too: the servers run the environment it is installed in
+    listed = {re.split(r"[^A-Za-z0-9._-]", line, maxsplit=1)[0].lower() for line in source.pip_requirements}
     for mention, module in _PRELOADABLE.items():
         if re.search(rf"(?<![\w.-]){re.escape(mention)}(?![\w-])", text) and module not in wanted \
-                and importlib.util.find_spec(module.split(".")[0]) is not None:
+                and (mention in listed or importlib.util.find_spec(module.split(".")[0]) is not None):
             wanted.append(module)
     wanted += SANDBOX_MODULES
     seed = config.get("seed")

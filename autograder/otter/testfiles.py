@@ -82,15 +82,79 @@ class TestFileSpec:
         return "\n".join(lines)
 
 
-def parse_test(raw: RawTest, *, parser: str = "auto") -> TestFileSpec:
-    """Parse one test file (or metadata test) the way ``otter run`` does."""
+def parse_test(raw: RawTest, *, parser: str = "auto", absent_ok: bool = False) -> TestFileSpec:
+    """Parse one test file (or metadata test) the way ``otter run`` does.
+
+    ``absent_ok``: the assignment lists requirements, which its environment has and the grader
+    may lack; a module the file imports that the grader lacks is then a stand-in while it is
+    parsed (see :class:`_StandIn`). Its cases import the real one, in the sandbox."""
     if parser not in PARSERS:
         raise ValueError(f"parser must be one of {PARSERS}")
     otter = _otter_classes() if parser in ("auto", "otter") else None
     if parser == "otter" and otter is None:
         raise ConfigError("otter-grader is not installed (pip install otter-grader)")
+    absent: set[str] = set()
     with otter.importable() if otter else contextlib.nullcontext():
-        return _parse(raw, otter)
+        while True:
+            try:
+                with _standing_in(absent):
+                    return _parse(raw, otter)
+            except ModuleNotFoundError as e:
+                if not absent_ok or not e.name or e.name in absent or len(absent) >= _MAX_STAND_INS:
+                    raise ConfigError(f"{raw.path} ({raw.key}): not a valid otter test file "
+                                      f"(ModuleNotFoundError: {e})") from None
+                absent.add(e.name)  # and parse again, with a stand-in for it
+
+
+#: how many modules a test file may import that the grader lacks
+_MAX_STAND_INS = 50
+
+
+class _StandIn(types.ModuleType):
+    """A module the grader lacks, while a test file is parsed: every name it is asked for is an
+    object that accepts any use. Parsing needs the file's ``@test_case`` functions and points,
+    which do not use the module; running them does, in the sandbox, on the real module."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name, "stand-in for a module of the assignment's environment (autograder.otter.testfiles)")
+        self.__path__: list[str] = []  # a package: `import name.sub` finds nothing, and is stood in too
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return _Anything()
+
+
+class _Anything:
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self
+
+    def __getitem__(self, key: Any) -> Any:
+        return self
+
+
+@contextlib.contextmanager
+def _standing_in(names: set[str]):
+    saved = {name: sys.modules.get(name) for name in names}
+    sys.modules.update({name: _StandIn(name) for name in names})
+    try:
+        yield
+    finally:
+        _restore_modules(saved)
+
+
+def _restore_modules(saved: dict) -> None:
+    """Put back ``sys.modules`` entries as they were (None: there was none)."""
+    for name, module in saved.items():
+        if module is None:
+            sys.modules.pop(name, None)
+        else:
+            sys.modules[name] = module
 
 
 def _parse(raw: RawTest, otter: _Otter | None) -> TestFileSpec:
@@ -112,8 +176,8 @@ def _parse(raw: RawTest, otter: _Otter | None) -> TestFileSpec:
             else:
                 parsed = otter.ExceptionTestFile.from_string(source, path=raw.path) if otter else \
                     _builtin_exception(source, raw.path)
-    except ConfigError:
-        raise
+    except (ConfigError, ModuleNotFoundError):
+        raise  # a missing module: parse_test decides
     except Exception as e:  # noqa: BLE001 - whatever otter's parser raises is a broken test file
         raise ConfigError(f"{raw.path} ({raw.key}): not a valid otter test file ({type(e).__name__}: {e})") from None
     return _spec(parsed, raw, kind="ok" if ok else "exception", source=source)
@@ -141,11 +205,7 @@ class _Otter:
         try:
             yield
         finally:
-            for name, module in saved.items():
-                if module is None:
-                    sys.modules.pop(name, None)
-                else:
-                    sys.modules[name] = module
+            _restore_modules(saved)
 
 
 _PRIVATE = "_autograder_otter"
