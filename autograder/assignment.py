@@ -13,79 +13,28 @@ An assignment is a folder::
 
 ``assignment.yaml`` is checked when loaded: every auto-graded question's points must equal
 the sum of its checks' points, so the handout's points and the checks cannot drift apart.
+A folder copied away from ``solutions/`` is given its solution's folder (``solution_dir``).
+
+The values loaded (``Assignment``, ``Question``) are defined in :mod:`autograder.assignment_model`,
+which the otter loader (:mod:`autograder.otter`) builds on too; this module is the one door
+to both kinds of assignment.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
 
+from autograder.assignment_model import Assignment, Question, default_solution_dir
 from autograder.checks import VISIBILITIES, Check, load_checks, load_helpers
 from autograder.errors import ConfigError, UsageError
 from autograder.messages import LANGUAGES
 from autograder.sandbox import Limits
 
+__all__ = ["PROJECT_DIR", "Assignment", "Question", "assignments_dirs", "find_assignment", "list_assignments",
+           "load_assignment"]
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-
-
-@dataclass(frozen=True)
-class Question:
-    id: str
-    title: str
-    points: float
-    graded: str  # "auto" or "hand"
-
-
-@dataclass(frozen=True)
-class Assignment:
-    id: str
-    title: str
-    language: str
-    root: Path
-    starter: str
-    questions: tuple[Question, ...]
-    checks: tuple[Check, ...]
-    helpers: ModuleType | None
-    solution_dir: Path | None
-    limits: Limits = Limits()
-    preload: tuple[str, ...] = ("numpy", "torch")
-    hidden_visibility: str = "after_due_date"
-    #: how many sets of generated inputs the class shares (0: a set of its own per submission)
-    variants: int = 16
-    settings: dict = field(default_factory=dict)
-
-    @property
-    def auto_points(self) -> float:
-        return sum(q.points for q in self.questions if q.graded == "auto")
-
-    @property
-    def hand_questions(self) -> tuple[Question, ...]:
-        return tuple(q for q in self.questions if q.graded == "hand")
-
-    @property
-    def hand_points(self) -> float:
-        return sum(q.points for q in self.hand_questions)
-
-    @property
-    def public_checks(self) -> tuple[Check, ...]:
-        return tuple(c for c in self.checks if not c.hidden)
-
-    @property
-    def hidden_paths(self) -> list[Path]:
-        """What the student's process must never read: hidden checks and the solution."""
-        paths = [self.root / "checks" / "hidden.yaml"]
-        if self.solution_dir is not None:
-            paths.append(self.solution_dir)
-        return paths
-
-    @property
-    def solution_file(self) -> Path | None:
-        if self.solution_dir is None:
-            return None
-        path = self.solution_dir / self.starter
-        return path if path.exists() else None
 
 
 def assignments_dirs() -> list[Path]:
@@ -118,13 +67,20 @@ def find_assignment(ref: str | Path) -> Path:
 
 
 def load_assignment(ref: str | Path, *, solution_dir: Path | None = None) -> Assignment:
-    """Load ``ref`` (an id under ``assignments/`` or a folder) and validate it."""
+    """Load ``ref`` (an id under ``assignments/`` or a folder) and validate it.
+
+    The solution is ``solutions/<id>/`` beside ``assignments/``, or ``solution_dir`` when given
+    (an assignment folder copied elsewhere): a folder holding the starter's file name.
+    """
     import yaml
 
     from autograder import yamldata
     from autograder.otter import is_otter_source, load_otter_assignment
 
     if is_otter_source(ref):  # an otter-grader zip, folder of tests or notebook: autograder/otter/
+        if solution_dir is not None:
+            raise UsageError(f"{ref} is an otter assignment: its tests hold the expected values, it takes no "
+                             "solution folder")
         return load_otter_assignment(ref)
     root = find_assignment(ref).resolve()
     config_path = root / "assignment.yaml"
@@ -147,8 +103,10 @@ def load_assignment(ref: str | Path, *, solution_dir: Path | None = None) -> Ass
     # a student bundle has no hidden.yaml: the points of its questions live in the grader's copy
     _validate(config_path, questions, checks, points=(root / "checks" / "hidden.yaml").exists())
     if solution_dir is None:
-        candidate = root.parent.parent / "solutions" / config["id"]
+        candidate = default_solution_dir(root, str(config["id"]))
         solution_dir = candidate if candidate.is_dir() else None
+    else:
+        solution_dir = _given_solution_dir(Path(solution_dir), str(config["starter"]))
     limits = Limits(**{k: v for k, v in (config.get("limits") or {}).items() if k in Limits.__dataclass_fields__})
     variants = config.get("variants", 16)
     if type(variants) is not int or not 0 <= variants <= 100_000:
@@ -162,6 +120,18 @@ def load_assignment(ref: str | Path, *, solution_dir: Path | None = None) -> Ass
         variants=variants,
         settings={k: v for k, v in config.items() if k not in ("questions",)},
     )
+
+
+def _given_solution_dir(folder: Path, starter: str) -> Path:
+    # checked now, not when the first reference is computed: a wrong path is the command's
+    # mistake, said in one line before anything is graded
+    if (folder / starter).is_file():
+        return folder.resolve()
+    if folder.is_file() and folder.name == starter:
+        return folder.resolve().parent  # the solution file itself was given
+    if not folder.is_dir():
+        raise UsageError(f"solution folder not found: {folder} (give the folder that holds {starter})")
+    raise UsageError(f"no {starter} in the solution folder {folder} (give the folder that holds {starter})")
 
 
 def _question(entry: dict, path: Path) -> Question:

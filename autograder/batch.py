@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import importlib.util
 import json
 import multiprocessing
 import os
 import signal
 import stat
+import tempfile
 import threading
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -29,9 +31,11 @@ from autograder import __version__
 from autograder.assignment import Assignment
 from autograder.errors import UsageError
 from autograder.grading import Plans, Verdicts, grade, invalid_results, prepare, sandbox_for
+from autograder.handgrades import match_hand_grades, read_hand_grades
 from autograder.inputs import SubmissionRef, discover
 from autograder.references import References
-from autograder.report.gradescope import gradescope_json, read_results_json, write_json_atomic
+from autograder.report.analysis import check_rare
+from autograder.report.gradescope import RECORD_FORMAT, gradescope_json, read_results_json, write_json_atomic
 from autograder.results import Results
 from autograder.sandbox import detect_isolation, may_need_torch
 from autograder.submission import MAX_FILE_BYTES
@@ -48,12 +52,31 @@ class BatchOutcome:
 
 def grade_batch(assignment: Assignment, inputs: list[Path], *, out: Path, jobs: int = 1, force: bool = False,
                 progress: bool = False, isolation: str = "auto", due: datetime | None = None,
-                formats: tuple[str, ...] = ()) -> BatchOutcome:
-    """Grade every submission in ``inputs`` into ``out`` and write the gradebook, summary and report."""
-    out = Path(out)
-    refs = discover(inputs, starter=assignment.starter, unpack_to=out / "exports")
+                formats: tuple[str, ...] = (), rare: int | None = None, hand: Path | None = None,
+                lms_item: str | None = None) -> BatchOutcome:
+    """Grade every submission in ``inputs`` into ``out`` and write the gradebook, summary and report
+    (``rare``: see :func:`~autograder.report.summary.class_summary`). ``hand``: a file of hand
+    grades merged into the gradebook (:mod:`autograder.handgrades`); ``lms_item``: the grade
+    column's name in the LMS files of ``formats`` (:mod:`autograder.report.lms`).
+
+    What would stop the batch after grading (an output folder it cannot write, a library the
+    reports need, no solution, a wrong hand grades file) stops it before, in one line.
+    """
+    _check_formats(formats)
+    check_rare(rare)
+    out = prepare_output_dir(out)
+    _require_libraries(formats)
+    if progress and importlib.util.find_spec("rich") is None:
+        _warn("no progress bar: rich is not installed (pip install 'dl-autograder[ta]', the TA extras)")
+        progress = False
+    if any(check.expect == "reference" for check in assignment.checks):
+        assignment.require_solution()
+    hand_grades = read_hand_grades(hand, assignment) if hand is not None else None
+    refs = discover(inputs, starter=assignment.starter, unpack_to=out / "exports", out=out)
     if not refs:
         raise UsageError("no submissions found in the inputs")
+    hand_scores = (match_hand_grades(hand_grades, assignment, [(ref.id, ref.metadata) for ref in refs])
+                   if hand_grades is not None else None)
     fingerprint = assignment_fingerprint(assignment)
     previous = {ref.id: _read_previous(out, ref.id) for ref in refs}
     todo = [ref for ref in refs if force or previous[ref.id] is None
@@ -69,31 +92,170 @@ def grade_batch(assignment: Assignment, inputs: list[Path], *, out: Path, jobs: 
                 changes += _diff(ref.id, previous[ref.id][0], fresh[ref.id])
         else:
             results.append(previous[ref.id][0])
+    # the file's name as given, also for results graded by an older version that did not keep it
+    results = [_with_file(r, ref, out) for r, ref in zip(results, refs)]
     results = [_with_lateness(r, due or _config_due(assignment)) for r in results]
     try:
-        write_outputs(assignment, results, out=out, changes=changes, formats=formats)
+        write_outputs(assignment, results, out=out, changes=changes, formats=formats, rare=rare, hand=hand_scores,
+                      lms_item=lms_item)
     finally:
         gc.unfreeze()  # frozen by _run for the batch: what it no longer uses can be collected
     return BatchOutcome(results=results, graded=len(fresh), reused=len(refs) - len(fresh), changes=changes)
 
 
 def write_outputs(assignment: Assignment, results: list[Results], *, out: Path,
-                  changes: list[tuple[str, str, float, float]], formats: tuple[str, ...] = ()) -> None:
-    from autograder.report.gradebook import write_gradebook, write_regrade_diff
+                  changes: list[tuple[str, str, float, float]], formats: tuple[str, ...] = (),
+                  rare: int | None = None, hand: dict[str, dict[str, float]] | None = None,
+                  lms_item: str | None = None) -> None:
+    from autograder.report.gradebook import write_regrade_diff
     from autograder.report.html import write_class_report
     from autograder.report.summary import class_summary, write_summary_json
 
-    write_gradebook(results, assignment, out / "grades.csv", formats=formats)
-    summary = class_summary(results, assignment)
+    _write_gradebooks(results, assignment, out=out, formats=formats, hand=hand, lms_item=lms_item)
+    summary = class_summary(results, assignment, rare=rare)
     write_summary_json(results, assignment, out / "summary.json", summary=summary)
     write_class_report(results, assignment, out / "report.html", summary=summary)
     if changes:
         write_regrade_diff(changes, results, out / "regrade_diff.csv")
 
 
+def rebuild_gradebook(assignment: Assignment, *, out: Path, hand: Path | None = None, due: datetime | None = None,
+                      formats: tuple[str, ...] = (), lms_item: str | None = None) -> list[Path]:
+    """Write ``out``'s gradebook again from its results, without grading: with the hand grades of
+    ``hand``, in ``formats`` (each LMS's import file too). The class is the one of ``out/grades.csv``,
+    in its order (every result in ``out/results`` when there is none yet). Returns the files written."""
+    out = Path(out)
+    if not (out / "results").is_dir():
+        raise UsageError(f"no results in {out / 'results'}: grade the class first (autograder grade ... --out {out})")
+    _check_formats(formats)
+    out = prepare_output_dir(out)
+    _require_libraries(formats, report=False)
+    hand_grades = read_hand_grades(hand, assignment) if hand is not None else None
+    fingerprint = assignment_fingerprint(assignment)
+    found = {path.stem: path for path in (out / "results").glob("*.json") if not path.name.startswith(".")}
+    order = _class_order(out / "grades.csv")
+    if order is None:
+        order = sorted(found)
+    else:
+        left_out = sorted(set(found) - set(order))
+        if left_out:
+            _warn(f"{len(left_out)} result(s) in {out / 'results'} are not in grades.csv (graded from other "
+                  f"inputs, e.g. {left_out[0]}): left out")
+    results, stale = [], []
+    for submission in order:
+        previous = _read_previous(out, submission) if submission in found else None
+        if previous is None:
+            _warn(f"{submission}: in grades.csv but no readable result in {out / 'results'}: left out "
+                  "(autograder grade grades it again)")
+            continue
+        results.append(_with_lateness(previous[0], due or _config_due(assignment)))
+        if previous[1] != fingerprint:
+            stale.append(submission)
+    if not results:
+        raise UsageError(f"no results in {out / 'results'}: grade the class first (autograder grade ... --out {out})")
+    if stale:
+        _warn(f"{len(stale)} result(s) were graded by other checks than {assignment.id}'s now (e.g. {stale[0]}): "
+              "autograder grade with the same --out regrades them")
+    hand_scores = (match_hand_grades(hand_grades, assignment, [(r.submission, r.metadata) for r in results])
+                   if hand_grades is not None else None)
+    return _write_gradebooks(results, assignment, out=out, formats=formats, hand=hand_scores, lms_item=lms_item)
+
+
+#: what --format may ask for: the gradebook in another format, or an LMS's grade import file
+FORMATS = ("parquet", "xlsx", "moodle", "canvas")
+
+
+def _check_formats(formats: tuple[str, ...]) -> None:
+    unknown = sorted(set(formats) - set(FORMATS))
+    if unknown:
+        raise UsageError(f"unknown gradebook format {unknown[0]!r} (choose from {', '.join(FORMATS)})")
+
+
+def _write_gradebooks(results: list[Results], assignment: Assignment, *, out: Path, formats: tuple[str, ...],
+                      hand: dict[str, dict[str, float]] | None, lms_item: str | None) -> list[Path]:
+    """grades.csv, the same table in ``formats``, and each LMS's import file ``formats`` names."""
+    from autograder.report.gradebook import write_gradebook
+    from autograder.report.lms import LMS, write_lms_csv
+
+    written = write_gradebook(results, assignment, out / "grades.csv", hand=hand,
+                              formats=tuple(f for f in formats if f not in LMS))
+    for lms in LMS:
+        if lms in formats:
+            written.append(write_lms_csv(results, assignment, out / f"{lms}.csv", lms=lms, hand=hand, item=lms_item))
+    return written
+
+
+def prepare_output_dir(out: Path) -> Path:
+    """``out`` once a file could be written in it, else one clear UsageError; the folders made to
+    try it are removed again (an --out inside an input folder is not to be found as a submission
+    of its own)."""
+    out = Path(out)
+    made = [p for p in (out, *out.parents) if not p.exists()]
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        # a folder that exists may still refuse files (permissions, a read-only mount): try one
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as e:
+        blocker = next((p for p in (out, *out.parents) if p.exists() and not p.is_dir()), None)
+        reason = f"{blocker} is a file, not a folder" if blocker is not None else e.strerror or type(e).__name__
+        raise UsageError(f"cannot write to the output folder {out}: {reason} (choose another --out)") from None
+    for folder in made:  # deepest first; each is made again by the first file written in it
+        folder.rmdir()
+    return out
+
+
+#: what the outputs need beyond the core dependencies: (module, what for, formats that need it)
+_LIBRARIES = (("pandas", "grades.csv", None), ("matplotlib", "report.html", None),
+              ("openpyxl", "grades.xlsx", "xlsx"), ("pyarrow", "grades.parquet", "parquet"))
+
+
+def _require_libraries(formats: tuple[str, ...], *, report: bool = True) -> None:
+    """One clear line, before anything is graded, for a library the outputs need and the
+    environment lacks (the TA extras are optional: a student's machine has no use for them)."""
+    for module, purpose, fmt in _LIBRARIES:
+        if (fmt is not None and fmt not in formats) or (module == "matplotlib" and not report):
+            continue
+        if importlib.util.find_spec(module) is None:
+            raise UsageError(f"{module} is not installed, and {purpose} needs it: "
+                             "pip install 'dl-autograder[ta]' (the TA extras)")
+
+
+def _class_order(grades_csv: Path) -> list[str] | None:
+    """The submission ids of an existing grades.csv, in its order (None when there is none)."""
+    import csv
+
+    from autograder.report.gradebook import as_typed
+
+    if not grades_csv.is_file():
+        return None
+    with grades_csv.open(encoding="utf-8", errors="replace", newline="") as f:
+        return [as_typed(row.get("submission_id") or "") for row in csv.DictReader(f)]
+
+
+def _with_file(results: Results, ref: SubmissionRef, out: Path) -> Results:
+    """``results`` with the name of the file or folder graded as the TA gave it ("metadata.file"):
+    an id made unique or safe ("alice-2") no longer says which file it was."""
+    exports = out / "exports"
+    try:
+        shown = ref.path.relative_to(exports)  # unpacked from an export zip: the zip's name and folder
+    except ValueError:
+        shown = ref.path
+    return replace(results, metadata={**results.metadata, "file": str(shown)})
+
+
+def _warn(text: str) -> None:
+    import sys
+
+    from autograder.report.text import terminal_safe
+
+    print(f"warning: {terminal_safe(text)}", file=sys.stderr)
+
+
 def assignment_fingerprint(assignment: Assignment) -> str:
     """What the results depend on: the checks, helpers, config, solution and the grader's version."""
-    digest = hashlib.sha256(__version__.encode())
+    # with the results' format: results of an older one (no answers kept) are graded again
+    digest = hashlib.sha256(f"{__version__}\0{RECORD_FORMAT}".encode())
     files = [assignment.root / "assignment.yaml", *sorted((assignment.root / "checks").glob("*"))]
     files += list(getattr(assignment, "fingerprint_files", ()))  # an otter source's tests/config (autograder/otter)
     if assignment.solution_dir is not None:
@@ -226,8 +388,9 @@ class _Worker:
                             self.assignment.language)
             results = invalid_results(self.assignment, ref.id, reason)
             fingerprint = ""  # graded again by the next run, which may have the bug fixed
-        results = replace(results, submission=ref.id, metadata={**results.metadata, **ref.metadata})
-        data = gradescope_json(results)
+        results = _with_file(replace(results, submission=ref.id, metadata={**results.metadata, **ref.metadata}),
+                             ref, self.out)
+        data = gradescope_json(results, hidden_answers=True)  # the teaching team's copy: every answer
         data["extra_data"]["fingerprint"] = fingerprint
         write_json_atomic(data, self.out / "results" / f"{ref.id}.json", durable=False)
         return results
@@ -320,18 +483,37 @@ def _with_lateness(results: Results, due: datetime | None) -> Results:
 
 
 def _progress_bar(total: int):
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeRemainingColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn
     from rich.text import Text
 
-    class Rate(ProgressColumn):
+    class RateAndEta(ProgressColumn):
         def render(self, task) -> Text:
-            return Text(f"{task.speed:.1f}/s" if task.speed else "-/s")
+            return Text(_rate_text(task.completed, task.total, task.elapsed))
 
-    bar = Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), Rate(), TextColumn("ETA"),
-                   TimeRemainingColumn(), transient=False)
+    bar = Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), RateAndEta(), transient=False)
     bar.start()
     bar.add_task("grading", total=total)
     return bar
+
+
+#: how long the bar waits before it shows a rate: results arrive in bursts (two per job), and a
+#: burst of two in a millisecond is not 2000 submissions a second
+RATE_AFTER_SECONDS = 2.0
+
+
+def _rate_text(completed: float, total: float | None, elapsed: float | None) -> str:
+    """"2.5/s  ETA 0:00:36": the average since the batch started (never the rate of the last
+    burst), or dashes until there is one to speak of.
+
+    >>> _rate_text(2, 30, 0.0004), _rate_text(10, 100, 4.0)
+    ('-/s  ETA -:--:--', '2.5/s  ETA 0:00:36')
+    """
+    if not completed or elapsed is None or elapsed < RATE_AFTER_SECONDS:
+        return "-/s  ETA -:--:--"
+    rate = completed / elapsed
+    left = max(0.0, (total or completed) - completed) / rate
+    minutes, seconds = divmod(int(round(left)), 60)
+    return f"{rate:.1f}/s  ETA {minutes // 60}:{minutes % 60:02d}:{seconds:02d}"
 
 
 def _advance(bar) -> None:

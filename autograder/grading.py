@@ -14,6 +14,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from autograder.answers import wrong_answer
 from autograder.assignment import Assignment
 from autograder.checks import Check, case_prefix, draw_key, draws_kept, judge, needs_rng, seed_for
 from autograder.compare import Comparison, fail
@@ -30,7 +31,7 @@ def sandbox_for(assignment: Assignment, *, isolation: str = "auto", workers: int
     """The sandbox an assignment runs in: its preloads and limits, the isolation asked for;
     ``slot`` picks its uids (see :class:`~autograder.sandbox.Sandbox`)."""
     return Sandbox(workers=workers, isolation=detect_isolation(isolation), preload=assignment.preload,
-                   limits=assignment.limits, slot=slot)
+                   limits=assignment.limits, slot=slot, python=assignment.sandbox_python())
 
 
 class Plans:
@@ -190,12 +191,19 @@ def grade(assignment: Assignment, submission: Submission | str | Path, *, sandbo
             known = verdicts.key(check, number, reqs, outcome, draw)
         result = verdicts.get(known) if known is not None else None
         if result is None:
-            verdict = _judge_check(check, inputs, reqs, wanted, outcome, assignment, rng)
+            verdict, case = _judge_check(check, inputs, reqs, wanted, outcome, assignment, rng)
             feedback = "" if verdict.ok else render(verdict.message, lang, hidden=check.hidden)
+            wrong = None
+            # what was answered, for the class report: made once per distinct answer (the verdict,
+            # and this with it, is kept for the next submission that answers the same). Not for an
+            # otter request: what comes back is a run of test cases, not an answer
+            if not verdict.ok and case is not None and type(reqs[case]) is Request:
+                wrong = wrong_answer(check, case, reqs[case], outcome.answers[reqs[case].id], feedback=feedback)
             result = CheckResult(
                 id=check.id, question=check.question, name=check.name, number=number,
                 score=round(check.points * verdict.earned, 6), max_score=check.points, hidden=check.hidden,
                 visibility=check.visibility, passed=verdict.ok, feedback=feedback or render(Message("ok"), lang),
+                wrong_answer=wrong,
             )
             if known is not None:
                 verdicts.put(known, result)
@@ -210,22 +218,23 @@ def grade(assignment: Assignment, submission: Submission | str | Path, *, sandbo
 
 
 def _judge_check(check: Check, inputs: list[tuple], reqs: list, expected: list, outcome: Outcome,
-                 assignment: Assignment, rng: np.random.Generator | None) -> Comparison:
-    for args, req, wanted in zip(inputs, reqs, expected):
+                 assignment: Assignment, rng: np.random.Generator | None) -> tuple[Comparison, int | None]:
+    """The verdict, and the case whose answer failed the check (None: passed, or no answer came)."""
+    for case, (args, req, wanted) in enumerate(zip(inputs, reqs, expected)):
         answer = outcome.answers.get(req.id)
         if answer is None:
             reason = render(Message(f"reason_{(outcome.problem or 'died').split(':')[0]}"), assignment.language)
-            return fail("no_answer", reason=reason)
+            return fail("no_answer", reason=reason), None
         if not answer.ok:
-            return Comparison(False, _error_message(check, args, answer))
+            return Comparison(False, _error_message(check, args, answer)), case
         verdict = judge(check, answer.value, wanted, args=args, helpers=assignment.helpers, rng=rng)
         if not verdict.ok:
             if check.call and args and verdict.message is not None:
                 prefix = render(case_prefix(args), assignment.language, hidden=check.hidden)
                 return Comparison(False, Message("property_message", {
-                    "text": prefix + render(verdict.message, assignment.language, hidden=check.hidden)}))
-            return verdict
-    return Comparison(True)
+                    "text": prefix + render(verdict.message, assignment.language, hidden=check.hidden)})), case
+            return verdict, case
+    return Comparison(True), None
 
 
 def _expected(check: Check, args: tuple, references: References | None, *, case: int, draw: str) -> Any:

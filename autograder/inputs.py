@@ -44,9 +44,11 @@ class SubmissionRef:
     problem: str | None = None
 
 
-def discover(inputs: list[Path], *, starter: str, unpack_to: Path) -> list[SubmissionRef]:
-    """Every submission in ``inputs``, in a stable order, with unique ids."""
+def discover(inputs: list[Path], *, starter: str, unpack_to: Path, out: Path | None = None) -> list[SubmissionRef]:
+    """Every submission in ``inputs``, in a stable order, with unique ids. ``out``, the batch's
+    own output folder, is never one, even inside a class folder given as input."""
     refs: list[SubmissionRef] = []
+    skip = Path(out).resolve() if out is not None else None
     for item in inputs:
         item = Path(item)
         if not item.exists() and not item.is_symlink():
@@ -58,7 +60,8 @@ def discover(inputs: list[Path], *, starter: str, unpack_to: Path) -> list[Submi
             folder, problems = _unpack_export(item, unpack_to / item.stem, prefix=prefix)
             refs += _export_folder(folder, problems=problems)
         elif item.is_dir() and not _is_one_submission(item, starter):
-            children = [child for child in sorted(item.iterdir()) if _looks_like_submission(child)]
+            children = [child for child in sorted(item.iterdir())
+                        if _looks_like_submission(child) and (skip is None or child.resolve() != skip)]
             for child in children:
                 if child.is_dir() and not child.is_symlink() and (child / METADATA).exists():
                     _warn(f"{child / METADATA} ignored: names and times are read only from an export "

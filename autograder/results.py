@@ -6,6 +6,33 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
+class WrongAnswer:
+    """What a submission answered where a check failed, kept compact for the teaching team's class
+    report (never shown to the student: a hidden check's answer was given on a hidden input).
+
+    Two submissions with the same ``digest`` gave the same answer, byte for byte, to the same
+    question on the same input (whichever check asked it): that is what clusters a class's
+    wrong answers and finds the unusual ones several submissions share.
+    """
+
+    #: 16 hex digits of a hash of what was asked (a name, or a call with its exact arguments)
+    #: and of the answer's bytes
+    digest: str
+    #: a short, display-only rendering: numbers rounded, arrays by shape and first values,
+    #: strings (formulas) as typed, truncated; for an error, the failed check's feedback
+    preview: str
+    #: the call raised, the name was missing, the call timed out...: no value was given
+    error: bool = False
+    #: the fixed case that failed, as a call ("conv_output_size(256, 8, 2, 0, 1)"); empty for a
+    #: value read, or a generated case (its input is hidden and differs between sets of draws)
+    asked: str = ""
+    #: the failing case had generated inputs: only submissions of the same set of draws can share it
+    generated: bool = False
+    #: the hint of a known wrong answer this one matches (attached by the check, issue 14)
+    hint: str | None = None
+
+
+@dataclass(frozen=True)
 class CheckResult:
     id: str
     question: str
@@ -19,6 +46,8 @@ class CheckResult:
     passed: bool
     #: already in the assignment's language; for hidden checks it reveals no expected value
     feedback: str = ""
+    #: what was answered, when the check failed on an answer (not for a missing answer, nor a pass)
+    wrong_answer: WrongAnswer | None = None
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.assignment import Assignment
-from autograder.errors import ConfigError
 from autograder.grading import grade
 from autograder.references import References
 from autograder.results import Results
@@ -26,10 +25,9 @@ class ExampleOutcome:
 
 def validate(assignment: Assignment, *, sandbox: Sandbox) -> list[ExampleOutcome]:
     """Grade the solution (it must get full marks) and every example (each must get its documented score)."""
-    if assignment.solution_file is None:
-        raise ConfigError(f"no solution for {assignment.id}: expected solutions/{assignment.id}/{assignment.starter}")
+    solution = assignment.require_solution()
     references = References(assignment)
-    outcomes = [ExampleOutcome("solution", grade(assignment, assignment.solution_file, sandbox=sandbox,
+    outcomes = [ExampleOutcome("solution", grade(assignment, solution, sandbox=sandbox,
                                                  references=references, key="solution"), assignment.auto_points)]
     for path, expected in example_files(assignment):
         results = grade(assignment, path, sandbox=sandbox, references=references, key=path.stem)

@@ -8,7 +8,9 @@ import pytest
 from autograder.sandbox import Isolation, Limits, Sandbox, detect_isolation
 
 ROOT = Path(__file__).resolve().parent.parent
-SCHEMA = ROOT.parent / "shared" / "gradescope" / "results.schema.json"
+#: Gradescope's results.json schema, vendored from ../shared/gradescope/ so that a fresh clone runs
+#: every test that validates against it
+SCHEMA = ROOT / "tests" / "fixtures" / "results.schema.json"
 
 
 @pytest.fixture(scope="session")
@@ -40,9 +42,7 @@ def user_sandbox():
 def schema():
     import json
 
-    if not SCHEMA.exists():
-        pytest.skip("shared/gradescope/results.schema.json is not beside the repository")
-    return json.loads(SCHEMA.read_text())
+    return json.loads(SCHEMA.read_text(encoding="utf-8"))
 
 
 @pytest.fixture

@@ -451,3 +451,54 @@ def test_user_mode_jobs_side_by_side_run_as_different_uids_and_cannot_kill_each_
     scores = {r.submission: r.score for r in outcome.results}
     assert all(scores[f"honest{i}"] == assignment.auto_points for i in range(3)), scores
     assert scores["killer"] == 0
+
+
+def test_the_progress_rate_is_the_average_since_the_start_not_a_burst():
+    from autograder.batch import _rate_text
+
+    # two results arriving in the same millisecond at the start are not 5000 a second
+    assert _rate_text(2, 30, 0.0004) == "-/s  ETA -:--:--"
+    assert _rate_text(0, 30, 60.0) == "-/s  ETA -:--:--"
+    assert _rate_text(10, 100, 4.0) == "2.5/s  ETA 0:00:36"
+    assert _rate_text(30, 500, 600.0) == "0.1/s  ETA 2:36:40"
+
+
+def test_a_loose_files_original_name_is_kept_in_the_gradebook(tmp_path):
+    (tmp_path / "class").mkdir()
+    (tmp_path / "late").mkdir()
+    shutil.copy(EXAMPLES / "perfect.py", tmp_path / "class" / "Ada Lovelace - hw1 (2).py")
+    shutil.copy(EXAMPLES / "broken.py", tmp_path / "class" / "alice.py")
+    shutil.copy(EXAMPLES / "starter.py", tmp_path / "late" / "alice.py")
+    inputs = [tmp_path / "class", tmp_path / "late" / "alice.py"]
+    grade_batch(load_assignment("ift6135-h20-hw1"), inputs, out=tmp_path / "out", jobs=1)
+    rows = list(csv.DictReader((tmp_path / "out" / "grades.csv").open(encoding="utf-8")))
+    assert [(row["submission_id"], row["file"]) for row in rows] == [
+        ("Ada_Lovelace_-_hw1_2_", str(tmp_path / "class" / "Ada Lovelace - hw1 (2).py")),
+        ("alice", str(tmp_path / "class" / "alice.py")),
+        ("alice-2", str(tmp_path / "late" / "alice.py"))]
+    record = json.loads((tmp_path / "out" / "results" / "alice-2.json").read_text())["extra_data"]["record"]
+    assert record["metadata"]["file"] == str(tmp_path / "late" / "alice.py"), "kept with the result"
+
+
+def test_an_export_zips_submission_is_named_by_the_zip_and_its_folder(tmp_path):
+    archive = zip_export(make_export(tmp_path / "src"), tmp_path / "export.zip")
+    outcome = grade_batch(load_assignment("ift6135-h20-hw1"), [archive], out=tmp_path / "out", jobs=2)
+    assert outcome.results[0].metadata["file"] == "export/assignment_424242_export/submission_9000"
+
+
+def test_an_output_folder_that_cannot_be_written_is_one_clear_error(tmp_path):
+    from autograder.errors import UsageError
+
+    (tmp_path / "a-file").write_text("x")
+    with pytest.raises(UsageError, match=r"cannot write to the output folder .*: .*a-file is a file, not a folder"):
+        grade_batch(load_assignment("ift6135-h20-hw1"), [EXAMPLES / "perfect.py"], out=tmp_path / "a-file" / "out")
+
+
+def test_the_output_folder_inside_the_class_folder_is_never_graded(tmp_path):
+    """`grade hw class/ --out class/grades`: a second run must not grade its own output folder."""
+    assignment = load_assignment("ift6135-h20-hw1")
+    shutil.copy(EXAMPLES / "perfect.py", tmp_path / "alice.py")
+    shutil.copy(EXAMPLES / "handout_answers.py", tmp_path / "bob.py")
+    for _ in range(2):
+        outcome = grade_batch(assignment, [tmp_path], out=tmp_path / "grades", jobs=1, force=True)
+        assert sorted(r.submission for r in outcome.results) == ["alice", "bob"]

@@ -87,3 +87,58 @@ def test_formula_behind_a_control_character_is_still_text_in_the_xlsx(tmp_path, 
     results = [replace(results[0], metadata={"submitters": [{"name": "\x01=1+1", "sid": "1"}]})]
     write_gradebook(results, assignment, tmp_path / "grades.csv", formats=("xlsx",))
     assert load_workbook(tmp_path / "grades.xlsx").active["B2"].value == "'=1+1"
+
+
+def _hand_class(tmp_path):
+    from autograder.assignment_model import Assignment, Question
+    from autograder.results import CheckResult, QuestionScore, Results
+
+    assignment = Assignment(id="hw-hand", title="HW", language="en", root=tmp_path, starter="hw.py",
+                            questions=(Question("q1", "Calcul", 6.0, "auto"), Question("q2", "Preuve", 2.0, "hand"),
+                                       Question("q3", "Essai", 2.0, "hand")),
+                            checks=(), helpers=None, solution_dir=None)
+
+    def result(submission, score, metadata):
+        check = CheckResult(id="q1-c", question="q1", name="c", number="1.1", score=score, max_score=6.0,
+                            hidden=False, visibility="visible", passed=score == 6.0)
+        return Results(assignment_id="hw-hand", assignment_title="HW", language="en", submission=submission,
+                       checks=(check,), questions=(QuestionScore("q1", "Calcul", 6.0, "auto", score),
+                                                   QuestionScore("q2", "Preuve", 2.0, "hand", None),
+                                                   QuestionScore("q3", "Essai", 2.0, "hand", None)),
+                       status="graded", metadata=metadata)
+
+    people = [{"name": "Ada", "sid": "1", "email": "ada@example.org"}]
+    return assignment, [result("9000", 6.0, {"submitters": people, "created_at": "2026-02-04T22:10:00-05:00"}),
+                        result("alice-2", 3.0, {"file": "late/alice.py"})]
+
+
+def _rows(path):
+    return list(csv.reader(path.open(encoding="utf-8", newline="")))
+
+
+def test_without_a_due_date_lateness_is_blank_not_on_time(tmp_path):
+    assignment, klass = _hand_class(tmp_path)
+    header, *rows = _rows(write_gradebook(klass, assignment, tmp_path / "grades.csv")[0])
+    cells = [dict(zip(header, row)) for row in rows]
+    assert [(c["hours_late"], c["late"]) for c in cells] == [("", ""), ("", "")], "unknown, not 'False, 0.0'"
+    late = [replace(klass[0], late=True, metadata={**klass[0].metadata, "hours_late": 2.5}),
+            replace(klass[1], metadata={**klass[1].metadata, "hours_late": 0.0})]
+    header, *rows = _rows(write_gradebook(late, assignment, tmp_path / "grades.csv")[0])
+    assert [(r[header.index("hours_late")], r[header.index("late")]) for r in rows] == [("2.5", "True"),
+                                                                                        ("0.0", "False")]
+
+
+def test_hand_grades_fill_the_hand_columns_and_the_totals_columns_stay_where_they_were(tmp_path):
+    assignment, klass = _hand_class(tmp_path)
+    header, *rows = _rows(write_gradebook(klass, assignment, tmp_path / "grades.csv",
+                                          hand={"9000": {"q2": 1.5, "q3": 2.0}, "alice-2": {"q2": 1.0}})[0])
+    assert header == ["submission_id", "names", "student_ids", "emails", "submitted_at", "hours_late", "late",
+                      "file", "q1", "q2 (hand)", "q3 (hand)", "hand_total", "total",
+                      "auto_total", "auto_max", "hand_max", "status"]
+    full, partial = (dict(zip(header, row)) for row in rows)
+    assert (full["q2 (hand)"], full["q3 (hand)"], full["hand_total"], full["total"]) == ("1.5", "2.0", "3.5", "9.5")
+    # a missing hand grade leaves the totals blank, never 0
+    assert (partial["q2 (hand)"], partial["q3 (hand)"], partial["hand_total"], partial["total"]) == ("1.0", "", "", "")
+    assert partial["file"] == "late/alice.py" and partial["auto_total"] == "3.0"
+    header, *rows = _rows(write_gradebook(klass, assignment, tmp_path / "grades.csv")[0])
+    assert [row[header.index("total")] for row in rows] == ["", ""], "no hand grades given: the total is unknown"

@@ -20,6 +20,7 @@ import pytest
 from autograder.assignment import Assignment, Question, load_assignment
 from autograder.grading import grade
 from autograder.report.html import LABELS, STATUS_COLOURS, class_report_html, write_class_report
+from autograder.report.html_analysis import SORT_SCRIPT, script_source
 from autograder.report.summary import class_summary, write_summary_json
 from autograder.results import CheckResult, QuestionScore, Results
 
@@ -80,33 +81,84 @@ def test_summary_matches_hand_computed_values():
     assert s["assignment"] == {"id": "demo", "title": "Demo", "language": "en"}
     assert s["submissions"] == 5
     assert s["status_counts"] == {"graded": 3, "error": 1, "timeout": 0, "crashed": 0, "invalid": 1}
-    assert s["late"] == 2
+    assert s["late"] == 2 and s["late_known"] == 2
     assert (s["auto_points"], s["hand_points"]) == (10, 5)
     # totals 10, 6.5, 0, 0, 8: sum 24.5; squared deviations from 4.9 add up to 86.2
     assert s["total"] == pytest.approx({"mean": 4.9, "median": 6.5, "max": 10, "min": 0,
                                         "std": math.sqrt(86.2 / 5)}, abs=1e-6)
     q1, q2 = s["questions"]
     assert [q1["id"], q2["id"]] == ["q1", "q2"]  # the hand-graded q3 is not ours to summarise
+    # item analysis over the graded A, B, E: q1 4, 2, 2 against the rest (q2) 6, 4.5, 6, and the
+    # other way round: deviations (4/3, -2/3, -2/3) and (1/2, -1, 1/2) give r = 1 / sqrt(8/3 * 3/2) = 0.5
+    item = {"top_failing_checks": None, "discrimination": 0.5, "discrimination_reason": None,
+            "poor_discrimination": False}
     # q1: 4, 2, 0, 0, 2
     assert q1 | {"top_failing_checks": None} == pytest.approx({
         "id": "q1", "title": "First", "max_points": 4, "mean": 1.6, "median": 2, "max": 4, "min": 0,
-        "success_rate": 0.4, "full_marks_share": 0.2, "top_failing_checks": None})
+        "success_rate": 0.4, "full_marks_share": 0.2} | item)
     # q2: 6, 4.5, 0, 0, 6 (B's partial 4.5 is not full marks)
     assert q2 | {"top_failing_checks": None} == pytest.approx({
         "id": "q2", "title": "Second", "max_points": 6, "mean": 3.3, "median": 4.5, "max": 6, "min": 0,
-        "success_rate": 0.55, "full_marks_share": 0.4, "top_failing_checks": None})
-    # failing: q1-b by B, C, D, E ("wrong sign" twice); q2-b by B (partial), C, D; q1-a and q2-a
-    # (a 0-point check still fails) by C and D; ties keep the first message seen and the check order
+        "success_rate": 0.55, "full_marks_share": 0.4} | item)
+    assert s["item_analysis"] == {"over": 3, "poor_below": 0.2}
+    # failing, among the 3 submissions that ran to the end (C errored, D is unreadable: listed
+    # apart): q1-b by B and E ("wrong sign" twice); q2-b by B (partial)
+    assert s["failures_over"] == 3
     overall = [(f["id"], f["count"], f["feedback"], f["feedback_count"]) for f in s["top_failing_checks"]]
-    assert overall == [("q1-b", 4, "wrong sign", 2), ("q2-b", 3, "off by one", 1),
-                       ("q1-a", 2, "missing f", 1), ("q2-a", 2, "missing g", 1)]
-    assert [f["id"] for f in q1["top_failing_checks"]] == ["q1-b", "q1-a"]
-    assert [f["id"] for f in q2["top_failing_checks"]] == ["q2-b", "q2-a"]
+    assert overall == [("q1-b", 2, "wrong sign", 2), ("q2-b", 1, "off by one", 1)]
+    assert [f["id"] for f in q1["top_failing_checks"]] == ["q1-b"]
+    assert [f["id"] for f in q2["top_failing_checks"]] == ["q2-b"]
     first = s["top_failing_checks"][0]
     assert first | {"share": None} == {"id": "q1-b", "question": "q1", "number": "1.2", "name": "check q1-b",
-                                       "max_score": 2.0, "hidden": True, "count": 4, "share": None,
+                                       "max_score": 2.0, "hidden": True, "count": 2, "share": None,
                                        "feedback": "wrong sign", "feedback_count": 2}
-    assert first["share"] == pytest.approx(0.8)
+    assert first["share"] == pytest.approx(2 / 3)
+
+
+def test_without_a_due_date_lateness_is_unknown_not_zero():
+    on_time = small_class()[0]  # no lateness of any kind: no due date, or no submission times
+    s = class_summary([on_time, replace(on_time, submission="A2")], DEMO)
+    assert s["late"] is None and s["late_known"] == 0
+    page = class_report_html([on_time], DEMO)
+    card = re.search(r"<div class=label>Late</div><div class=value>(.*?)</div><div class=small>(.*?)</div>", page)
+    assert card.groups() == ("–", escape(LABELS["en"]["late_unknown"]))
+    # with a due date, a batch sets hours_late: none late is then a real 0
+    known = replace(on_time, metadata={"created_at": "2026-02-04T12:00:00", "hours_late": 0.0})
+    assert class_summary([known], DEMO)["late"] == 0
+    assert "<div class=label>Late</div><div class=value>0</div>" in class_report_html([known], DEMO)
+
+
+def test_most_common_failures_count_only_submissions_that_ran():
+    """Errored and unreadable submissions fail every check for one reason each, and are listed
+    apart: counted among the failures, 30 of them buried the one mistake the class made."""
+    good = small_class()[4]  # E: fails q1-b ("wrong sign")
+    broken = small_class()[2]  # C: errored, fails everything
+    unreadable = small_class()[3]  # D: invalid
+    klass = ([replace(good, submission=f"E{i}") for i in range(4)]
+             + [replace(broken, submission=f"C{i}") for i in range(15)]
+             + [replace(unreadable, submission=f"D{i}") for i in range(15)])
+    s = class_summary(klass, DEMO)
+    assert s["failures_over"] == 4
+    assert [(f["id"], f["count"], f["share"]) for f in s["top_failing_checks"]] == [("q1-b", 4, 1.0)]
+    page = class_report_html(klass, DEMO)
+    assert escape(LABELS["en"]["failures_note"].format(n=4, others=30)) in page
+    problems = page.split(escape(LABELS["en"]["problems_title"]))[1]
+    assert all(f"<code>{r}</code>" in problems for r in ("C0", "C14", "D0", "D14"))
+
+
+def test_report_and_summary_are_readable_by_everyone_as_the_other_outputs(tmp_path):
+    import os
+    import stat
+
+    previous = os.umask(0o022)  # what a TA's shell has: the files are 0644, as results/*.json
+    try:
+        report = write_class_report(small_class(), DEMO, tmp_path / "report.html")
+        summary = write_summary_json(small_class(), DEMO, tmp_path / "summary.json")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(report.stat().st_mode) == 0o644  # it was 0600: mkstemp's
+    assert stat.S_IMODE(summary.stat().st_mode) == 0o644
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html", "summary.json"]  # no temporary file left
 
 
 def test_invalid_submissions_count_as_zero_even_with_points_left_over():
@@ -223,7 +275,11 @@ def test_report_is_self_contained(english_report):
     assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", page, re.I)
     assert "http://" not in page and "https://" not in page
     tags = _tags(page)
-    assert not [t for t, _ in tags if t in ("script", "link", "iframe", "object", "embed")]
+    assert not [t for t, _ in tags if t in ("link", "iframe", "object", "embed")]
+    # one script, the page's own (it sorts the students' table), inline and allowed by its hash only
+    assert [attrs for t, attrs in tags if t == "script"] == [{}]
+    assert re.findall(r"<script>(.*?)</script>", page, re.S) == [SORT_SCRIPT]
+    assert f"script-src {script_source()}\">" in page
     images = [attrs["src"] for t, attrs in tags if t == "img"]
     assert len(images) == 2  # the score histogram and the per-question success rates
     for src in images:
@@ -262,7 +318,8 @@ def test_hostile_text_is_escaped(english_report):
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
     assert "&lt;b&gt;s002&lt;/b&gt;" in page
     tags = _tags(page)
-    assert not [t for t, _ in tags if t in ("script", "i")]
+    assert not [t for t, _ in tags if t == "i"]
+    assert re.findall(r"<script\b[^>]*>(.*?)</script>", page, re.S) == [SORT_SCRIPT]  # no other script
     assert not [(t, k) for t, attrs in tags for k in attrs if k.startswith("on")]
 
 

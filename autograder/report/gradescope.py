@@ -9,11 +9,22 @@ from dataclasses import fields
 from pathlib import Path
 
 from autograder.messages import Message, render
-from autograder.results import CheckResult, QuestionScore, Results
+from autograder.results import CheckResult, QuestionScore, Results, WrongAnswer
 
 
-def gradescope_json(results: Results) -> dict:
-    """One test per check; hidden checks carry the assignment's hidden visibility."""
+#: the layout of ``extra_data.record``; 2: each failed check keeps what was answered (``wrong_answer``)
+RECORD_FORMAT = 2
+
+
+def gradescope_json(results: Results, *, hidden_answers: bool = False) -> dict:
+    """One test per check; hidden checks carry the assignment's hidden visibility.
+
+    What the submission answered where a check failed goes into ``extra_data`` (which Gradescope
+    does not show), for the class report; a hidden check's, only with ``hidden_answers`` (a
+    batch's own result files, on the teaching team's machine). A results.json written on
+    Gradescope keeps none: it is handed back to the student's next run as a previous result, and
+    an answer to a hidden input says something of that input.
+    """
     lang = results.language
     tests = []
     for c in results.checks:
@@ -53,33 +64,52 @@ def gradescope_json(results: Results) -> dict:
             "questions": {q.id: q.score for q in results.questions},
             "hand_graded_points": hand,
             # everything needed to rebuild the Results (gradebook, report) without grading again
-            "record": _record(results),
+            "record": _record(results, hidden_answers=hidden_answers),
         },
     }
 
 
-def _record(results: Results) -> dict:
+def _record(results: Results, *, hidden_answers: bool) -> dict:
     # field by field, not dataclasses.asdict: that deep-copies every value and is the slowest
     # part of writing a result
     data = {f.name: getattr(results, f.name) for f in fields(results)}
-    data["checks"] = [{f.name: getattr(c, f.name) for f in fields(c)} for c in results.checks]
+    data["checks"] = [_check_record(c, hidden_answers=hidden_answers) for c in results.checks]
     data["questions"] = [{f.name: getattr(q, f.name) for f in fields(q)} for q in results.questions]
     data["notes"] = list(results.notes)
     data["metadata"] = json.loads(json.dumps(results.metadata, default=str))
     return data
 
 
+def _check_record(c: CheckResult, *, hidden_answers: bool) -> dict:
+    data = {f.name: getattr(c, f.name) for f in _CHECK_FIELDS}
+    wrong = c.wrong_answer
+    data["wrong_answer"] = (None if wrong is None or (c.hidden and not hidden_answers)
+                            else {f.name: getattr(wrong, f.name) for f in _WRONG_FIELDS})
+    return data
+
+
+_CHECK_FIELDS = fields(CheckResult)
+_WRONG_FIELDS = fields(WrongAnswer)
+
+
 def read_results_json(data: dict) -> Results:
     """The Results a results.json of ours was written from (KeyError/TypeError if it is not ours)."""
     record = dict(data["extra_data"]["record"])
-    record["checks"] = tuple(CheckResult(**c) for c in record["checks"])
+    record["checks"] = tuple(_read_check(c) for c in record["checks"])
     record["questions"] = tuple(QuestionScore(**q) for q in record["questions"])
     record["notes"] = tuple(record.get("notes", ()))
     return Results(**record)
 
 
+def _read_check(data: dict) -> CheckResult:
+    wrong = data.get("wrong_answer")
+    # results written before answers were kept have none (the check's verdict stands)
+    return CheckResult(**{**data, "wrong_answer": WrongAnswer(**wrong) if wrong is not None else None})
+
+
 def write_gradescope_json(results: Results, path: Path) -> Path:
-    """Write atomically: a reader never sees half a file, even if we are killed mid-write."""
+    """Write atomically: a reader never sees half a file, even if we are killed mid-write.
+    (Gradescope's results.json: no hidden check's answer, see :func:`gradescope_json`.)"""
     return write_json_atomic(gradescope_json(results), path)
 
 

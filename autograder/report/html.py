@@ -1,9 +1,11 @@
 """``report.html``: one self-contained page about the whole class, for the teaching team.
 
 One file, nothing to fetch: the CSS is inline, the plots are PNG data URIs, and a
-Content-Security-Policy forbids loading anything else (no script at all). Every piece of text
-that comes from a student (names, notes, feedback, which can quote their code) goes through
-:func:`html.escape`. The numbers come from :func:`autograder.report.summary.class_summary`.
+Content-Security-Policy forbids loading anything else and running any script but the page's
+own, a few lines that sort the students' table (allowed by its hash:
+:mod:`autograder.report.html_analysis`). Every piece of text that comes from a student (names,
+notes, feedback and answers, which can quote their code) goes through :func:`html.escape`. The
+numbers come from :func:`autograder.report.summary.class_summary`.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pathlib import Path
 
 from autograder.assignment import Assignment
 from autograder.messages import CATALOGUES
+from autograder.report.analysis import names
 from autograder.report.summary import PROBLEM_STATUSES, STATUSES, class_summary
 from autograder.results import Results
 
@@ -72,6 +75,55 @@ LABELS: dict[str, dict[str, str]] = {
         "note": "First note",
         "no_problems": "Every submission ran to the end.",
         "no_submissions": "No submissions.",
+        "late_unknown": "unknown: no due date or no submission times",
+        "discrimination": "Discrimination",
+        "discrimination_note": ("Discrimination: the correlation between a question's score and the rest of the "
+                                "auto-graded total, over the {n} submissions that ran to the end. Below {threshold} "
+                                "(flagged), the question separates strong from weak submissions poorly: its wording "
+                                "or its checks may deserve a look."),
+        "poor": "low",
+        "reason_too_few": "fewer than 3 submissions",
+        "reason_same_score": "every submission has the same score",
+        "reason_rest_same": "the rest of the total does not vary",
+        "failures_note": ("Counted over the {n} submissions that ran to the end; the {others} others (errors, "
+                          "crashes, timeouts, unreadable files) are listed apart, below."),
+        "answers_title": "What the class got wrong",
+        "answers_intro": ("For each check, the wrong answers the {n} submissions that ran to the end gave, the most "
+                          "frequent first. Numbers are rounded, arrays shown by shape and first values, formulas "
+                          "as typed."),
+        "answer": "Answer",
+        "answer_count": "Submissions",
+        "share": "Share",
+        "failed_by": "failed by {count} of {n} ({share})",
+        "distinct_one": "one answer",
+        "distinct_many": "{n} distinct answers",
+        "generated_note": ("{n} on generated inputs, which differ between the {variants} sets of draws: "
+                           "one mistake gives one answer per set"),
+        "error_answer": "error",
+        "generated_input": "on a generated input (it differs between sets of draws)",
+        "hint": "hint: {hint}",
+        "other_answers": "{n} other wrong answers",
+        "no_answer_count": "{n} without an answer (the run ended first)",
+        "no_wrong_answers": "No wrong answer was recorded.",
+        "shared_title": "Shared unusual answers: worth a look, not evidence of copying",
+        "shared_intro": ("Submissions that gave the same wrong answers, answers that at most {rare} of the {n} "
+                         "submissions that ran gave, at least {min} of them in common. The same unusual answers "
+                         "also come from allowed collaboration, a shared wrong source or chance: this list only says "
+                         "where a person might look, never that anyone copied. Score: the sum, over the shared "
+                         "answers, of −ln(share of the class that gave it); the rarer the answers and the more of "
+                         "them, the higher."),
+        "shared_none": "No submissions share {min} or more unusual wrong answers.",
+        "shared_more": "{n} more groups, with lower scores, are not listed.",
+        "group": "Submissions",
+        "score": "Score",
+        "shared_answers": "Unusual answers in common",
+        "given_by": "given by {count} of {n}",
+        "students_title": "Every submission",
+        "students_intro": "Click a column's title to sort by it; again for the other way.",
+        "student_id": "Student ID",
+        "total": "Total",
+        "yes": "yes",
+        "no": "no",
     },
     "fr": {
         "report": "Rapport de classe",
@@ -115,6 +167,55 @@ LABELS: dict[str, dict[str, str]] = {
         "note": "Première note",
         "no_problems": "Toutes les remises ont été exécutées jusqu'au bout.",
         "no_submissions": "Aucune remise.",
+        "late_unknown": "inconnu : pas de date limite ou pas d'heures de remise",
+        "discrimination": "Discrimination",
+        "discrimination_note": ("Discrimination : la corrélation entre la note d'une question et le reste de la note "
+                                "automatique, sur les {n} remises exécutées jusqu'au bout. Sous {threshold} "
+                                "(signalée), la question distingue mal les remises fortes des faibles : son énoncé "
+                                "ou ses vérifications méritent peut-être un coup d'œil."),
+        "poor": "faible",
+        "reason_too_few": "moins de 3 remises",
+        "reason_same_score": "toutes les remises ont la même note",
+        "reason_rest_same": "le reste de la note ne varie pas",
+        "failures_note": ("Comptés sur les {n} remises exécutées jusqu'au bout ; les {others} autres (erreurs, "
+                          "plantages, délais dépassés, fichiers illisibles) sont listées à part, plus bas."),
+        "answers_title": "Ce que la classe a répondu de faux",
+        "answers_intro": ("Pour chaque vérification, les réponses fausses des {n} remises exécutées jusqu'au bout, "
+                          "les plus fréquentes d'abord. Nombres arrondis, tableaux donnés par leur forme et leurs "
+                          "premières valeurs, formules telles que tapées."),
+        "answer": "Réponse",
+        "answer_count": "Remises",
+        "share": "Part",
+        "failed_by": "échouée par {count} sur {n} ({share})",
+        "distinct_one": "une seule réponse",
+        "distinct_many": "{n} réponses distinctes",
+        "generated_note": ("{n} sur des entrées générées, qui changent d'un des {variants} tirages à l'autre : "
+                           "une même erreur donne une réponse par tirage"),
+        "error_answer": "erreur",
+        "generated_input": "sur une entrée générée (elle change d'un tirage à l'autre)",
+        "hint": "indice : {hint}",
+        "other_answers": "{n} autres réponses fausses",
+        "no_answer_count": "{n} sans réponse (l'exécution s'est arrêtée avant)",
+        "no_wrong_answers": "Aucune réponse fausse n'a été enregistrée.",
+        "shared_title": "Réponses inhabituelles en commun : à examiner, pas une preuve de copie",
+        "shared_intro": ("Des remises qui ont donné les mêmes réponses fausses, des réponses qu'au plus {rare} des "
+                         "{n} remises exécutées ont données, au moins {min} en commun. Les mêmes réponses "
+                         "inhabituelles viennent aussi d'une collaboration permise, d'une même source erronée ou du "
+                         "hasard : cette liste dit seulement où une personne pourrait regarder, jamais que quelqu'un "
+                         "a copié. Score : la somme, sur les réponses en commun, de −ln(part de la classe qui l'a "
+                         "donnée) ; plus les réponses sont rares et nombreuses, plus il est élevé."),
+        "shared_none": "Aucune remise n'a {min} réponses fausses inhabituelles ou plus en commun avec une autre.",
+        "shared_more": "{n} autres groupes, de score plus bas, ne sont pas listés.",
+        "group": "Remises",
+        "score": "Score",
+        "shared_answers": "Réponses inhabituelles en commun",
+        "given_by": "donnée par {count} sur {n}",
+        "students_title": "Toutes les remises",
+        "students_intro": "Cliquez sur le titre d'une colonne pour trier ; encore une fois pour l'autre sens.",
+        "student_id": "Matricule",
+        "total": "Total",
+        "yes": "oui",
+        "no": "non",
     },
 }
 
@@ -136,6 +237,7 @@ def write_class_report(results: list[Results], assignment: Assignment, path: Pat
     try:
         with os.fdopen(fd, "w", encoding="utf-8", errors="replace") as f:  # as write_json_atomic
             f.write(text)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a report is meant to be read, as the rest of the batch's files
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -144,6 +246,9 @@ def write_class_report(results: list[Results], assignment: Assignment, path: Pat
 
 
 def class_report_html(results: list[Results], assignment: Assignment, *, summary: dict | None = None) -> str:
+    # imported here: its sections use this module's formatting, complete only once it is loaded
+    from autograder.report import html_analysis as analysis
+
     results = list(results)
     lang = assignment.language if assignment.language in LABELS else "en"
     t = LABELS[lang]
@@ -170,7 +275,10 @@ def class_report_html(results: list[Results], assignment: Assignment, *, summary
             parts.append(_img(success, t["questions_title"]))
         parts += [f"<h3>{escape(t['questions_table'])}</h3>", _questions_table(summary, t, lang),
                   f"<h2>{escape(t['failures_title'])}</h2>", _failures_table(summary, t, lang),
-                  f"<h2>{escape(t['problems_title'])}</h2>", _problems_table(results, t)]
+                  f"<h2>{escape(t['answers_title'])}</h2>", analysis.wrong_answers_section(summary, t, lang),
+                  f"<h2>{escape(t['shared_title'])}</h2>", analysis.shared_answers_section(summary, t, lang),
+                  f"<h2>{escape(t['problems_title'])}</h2>", _problems_table(results, t),
+                  f"<h2>{escape(t['students_title'])}</h2>", analysis.students_table(summary, t, lang)]
     else:
         parts.append(f"<p>{escape(t['no_submissions'])}</p>")
     body = "\n".join(parts)
@@ -178,15 +286,16 @@ def class_report_html(results: list[Results], assignment: Assignment, *, summary
 <html lang="{escape(lang)}">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src {analysis.script_source()}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{escape(title)}</title>
-<style>{_CSS}</style>
+<style>{_CSS}{analysis.CSS}</style>
 </head>
 <body>
 <main>
 {body}
 </main>
+<script>{analysis.SORT_SCRIPT}</script>
 </body>
 </html>
 """
@@ -202,8 +311,10 @@ def _cards(summary: dict, t: dict, lang: str) -> str:
         cards += [(t["mean"], _n(total["mean"], lang), out_of),
                   (t["median"], _n(total["median"], lang), out_of),
                   (t["range"], f"{_n(total['min'], lang)} – {_n(total['max'], lang)}", out_of),
-                  (t["std"], _n(total["std"], lang), ""),
-                  (t["late"], str(summary["late"]), "")]
+                  (t["std"], _n(total["std"], lang), "")]
+        # no due date (or no submission times): not "0 late", which would say they were all on time
+        late = summary["late"]
+        cards.append((t["late"], "–", t["late_unknown"]) if late is None else (t["late"], str(late), ""))
     html = ["<div class=cards>"]
     for label, value, small in cards:
         html.append(f"<div class=card><div class=label>{escape(label)}</div><div class=value>{escape(value)}</div>"
@@ -230,16 +341,31 @@ def _questions_table(summary: dict, t: dict, lang: str) -> str:
             f"<td class=num>{_n(q['max_points'], lang)}</td><td class=num>{_n(q['mean'], lang)}</td>"
             f"<td class=num>{_n(q['median'], lang)}</td>"
             f"<td class=num>{'–' if rate is None else _pct(rate, lang)} {bar}</td>"
-            f"<td class=num>{_pct(q['full_marks_share'], lang)}</td></tr>")
+            f"<td class=num>{_pct(q['full_marks_share'], lang)}</td>{_discrimination(q, t, lang)}</tr>")
     head = "".join(f"<th>{escape(h)}</th>" for h in
-                   (t["question"], "", t["points"], t["mean"], t["median"], "%", t["full_marks"]))
-    return f"<table class=questions><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+                   (t["question"], "", t["points"], t["mean"], t["median"], "%", t["full_marks"], t["discrimination"]))
+    item = summary["item_analysis"]
+    note = t["discrimination_note"].format(n=item["over"], threshold=_n(item["poor_below"], lang))
+    return (f"<table class=questions><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+            f"<p class=note>{escape(note)}</p>")
+
+
+def _discrimination(q: dict, t: dict, lang: str) -> str:
+    r = q["discrimination"]
+    if r is None:
+        why = t.get(f"reason_{q['discrimination_reason']}", "")
+        return f"<td class=num title=\"{escape(why)}\">–<div class=small>{escape(why)}</div></td>"
+    flag = f" <span class=flag>⚑ {escape(t['poor'])}</span>" if q["poor_discrimination"] else ""
+    text = f"{r:.2f}".replace(".", ",") if lang == "fr" else f"{r:.2f}"
+    return f"<td class=num>{text}{flag}</td>"
 
 
 def _failures_table(summary: dict, t: dict, lang: str) -> str:
     failing = summary["top_failing_checks"]
+    others = summary["submissions"] - summary["failures_over"]
+    note = f"<p class=note>{escape(t['failures_note'].format(n=summary['failures_over'], others=others))}</p>"
     if not failing:
-        return f"<p>{escape(t['no_failures'])}</p>"
+        return f"<p>{escape(t['no_failures'])}</p>" + (note if others else "")
     rows = []
     for f in failing:
         hidden = f" <span class=tag>{escape(t['hidden'])}</span>" if f["hidden"] else ""
@@ -250,7 +376,8 @@ def _failures_table(summary: dict, t: dict, lang: str) -> str:
             f"<td class=num>{f['count']}<div class=small>{_pct(f['share'], lang)}</div></td>"
             f"<td class=msg>{escape(_clip(f['feedback']))}<div class=small>{times}</div></td></tr>")
     head = "".join(f"<th>{escape(h)}</th>" for h in (t["check"], t["count"], t["message"]))
-    return f"<table class=failures><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    return (f"<table class=failures><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+            + (note if others else ""))
 
 
 def _problems_table(results: list[Results], t: dict) -> str:
@@ -271,10 +398,7 @@ def _problems_table(results: list[Results], t: dict) -> str:
 
 
 def _names(r: Results) -> str:
-    metadata = r.metadata if isinstance(r.metadata, dict) else {}
-    people = metadata.get("submitters") or []
-    names = [str(p.get("name")) for p in people if isinstance(p, dict) and p.get("name")]
-    return ", ".join(names)
+    return ", ".join(names(r))
 
 
 def _first_note(r: Results) -> str:

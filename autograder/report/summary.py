@@ -1,8 +1,13 @@
 """``summary.json``: the whole class at a glance, as plain data (what ``html.py`` draws).
 
-Scores are the auto-graded ones only: hand-graded questions are not ours to give. Nothing is
-left out: a submission whose status is ``invalid`` counts as 0 on every question, and every
-failed check counts, including 0-point form checks (they are often the first to tell why).
+Scores are the auto-graded ones only: hand-graded questions are not ours to give. No score is
+left out: a submission whose status is ``invalid`` counts as 0 on every question. The failing
+checks, the wrong answers and the item analysis count the submissions that ran to the end
+(``graded``): one that errored, crashed, timed out or could not be read fails every check for
+one reason, and is listed apart (``status_counts``, the report's table of submissions to look
+at). Every failed check of theirs counts, including 0-point form checks (they are often the
+first to tell why). Wrong answers, item analysis, shared unusual answers and the students'
+rows: :mod:`autograder.report.analysis`.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ from collections import Counter
 from pathlib import Path
 
 from autograder.assignment import Assignment
+from autograder.report.analysis import (POOR_DISCRIMINATION, item_analysis, late, question_score,
+                                        shared_unusual_answers, student_rows, wrong_answers)
 from autograder.report.gradescope import write_json_atomic
 from autograder.results import CheckResult, Results
 
@@ -24,19 +31,24 @@ TOP_PER_QUESTION = 5
 TOP_OVERALL = 10
 
 
-def class_summary(results: list[Results], assignment: Assignment) -> dict:
-    """Counts, total and per-question statistics, and the checks the class fails most."""
+def class_summary(results: list[Results], assignment: Assignment, *, rare: int | None = None) -> dict:
+    """Counts, total and per-question statistics (with item analysis), the checks the class fails
+    most and the wrong answers it gives, the shared unusual answers (``rare``: see
+    :func:`~autograder.report.analysis.shared_unusual_answers`) and one row per student."""
     results = list(results)
     statuses = Counter(r.status for r in results)
     status_counts = {s: statuses.get(s, 0) for s in STATUSES}
     status_counts.update({s: n for s, n in sorted(statuses.items()) if s not in status_counts})
     totals = [_total(r) for r in results]
-    failing = _failing_checks(results, assignment)
+    graded = [r for r in results if r.status == "graded"]
+    failing = _failing_checks(graded, assignment)
+    items = item_analysis(results, assignment)
+    lateness = [late(r) for r in results]
     questions = []
     for q in assignment.questions:
         if q.graded != "auto":
             continue
-        scores = [_question_score(r, q.id) for r in results]
+        scores = [question_score(r, q.id) for r in results]
         stats = _stats(scores)
         full = sum(s >= q.points - 1e-9 for s in scores)
         questions.append({
@@ -51,17 +63,32 @@ def class_summary(results: list[Results], assignment: Assignment) -> dict:
             "success_rate": _num(stats["mean"] / q.points) if results and q.points > 0 else None,
             "full_marks_share": _num(full / len(results)) if results else None,
             "top_failing_checks": [f for f in failing if f["question"] == q.id][:TOP_PER_QUESTION],
+            #: corrected item-total correlation over the graded submissions (None: see discrimination_reason)
+            "discrimination": items[q.id]["discrimination"],
+            "discrimination_reason": items[q.id]["reason"],
+            "poor_discrimination": items[q.id]["poor"],
         })
     return {
         "assignment": {"id": assignment.id, "title": assignment.title, "language": assignment.language},
         "submissions": len(results),
         "status_counts": status_counts,
-        "late": sum(_is_late(r) for r in results),
+        #: None when no submission's lateness is known (no due date, or no submission times)
+        "late": sum(x is True for x in lateness) if any(x is not None for x in lateness) else None,
+        "late_known": sum(x is not None for x in lateness),
         "auto_points": _num(assignment.auto_points),
         "hand_points": _num(assignment.hand_points),
         "total": _stats(totals),
         "questions": questions,
+        "item_analysis": {"over": len(graded), "poor_below": POOR_DISCRIMINATION},
+        #: the failing checks count the graded submissions only (the others are listed apart)
+        "failures_over": len(graded),
         "top_failing_checks": failing[:TOP_OVERALL],
+        #: sets of generated inputs the class shares (0: one per submission): a mistake on a generated
+        #: input gives up to that many distinct answers
+        "variants": assignment.variants,
+        "wrong_answers": wrong_answers(results, assignment),
+        "shared_unusual_answers": shared_unusual_answers(results, rare=rare),
+        "students": student_rows(results, assignment),
     }
 
 
@@ -74,20 +101,6 @@ def write_summary_json(results: list[Results], assignment: Assignment, path: Pat
 
 def _total(r: Results) -> float:
     return 0.0 if r.status == "invalid" else float(r.score)
-
-
-def _question_score(r: Results, question_id: str) -> float:
-    if r.status == "invalid":
-        return 0.0
-    for q in r.questions:
-        if q.id == question_id:
-            return float(q.score or 0.0)
-    return 0.0  # a submission graded before the question existed has no points for it
-
-
-def _is_late(r: Results) -> bool:
-    metadata = r.metadata if isinstance(r.metadata, dict) else {}
-    return bool(r.late or metadata.get("late"))
 
 
 def _stats(values: list[float]) -> dict:
@@ -104,7 +117,7 @@ def _stats(values: list[float]) -> dict:
 
 
 def _failing_checks(results: list[Results], assignment: Assignment) -> list[dict]:
-    """Checks by how many submissions fail them, most failed first; ties in the handout's order."""
+    """Checks by how many of ``results`` fail them, most failed first; ties in the handout's order."""
     order = {c.id: i for i, c in enumerate(assignment.checks)}
     first: dict[str, CheckResult] = {}
     counts: Counter[str] = Counter()
