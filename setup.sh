@@ -93,16 +93,19 @@ if ! "$venv/bin/python" -m compileall -q -j 0 "$site" "$here/autograder" >/dev/n
 fi
 
 if [ "$gradescope" = 0 ] && [ "$(id -u)" = 0 ]; then
-    # the sandbox users import from this Python (user mode, and its tests): a home folder
-    # closed to others (pyenv under /root) would hide it from them. Open to traversal only.
+    # the sandbox users import from this Python and this venv (user mode, and its tests): a
+    # folder closed to others above them (pyenv under /root, a checkout in a 0700 temporary
+    # folder) would hide them. Opened to traversal only (o+x), not to listing.
     base="$("$venv/bin/python" -c 'import sys; print(sys.base_prefix)')"
-    dir="$base"
-    while [ "$dir" != "/" ]; do
-        if [ "$(( $(stat -c '%a' "$dir") % 10 & 1 ))" = 0 ]; then
-            say "letting the sandbox users reach Python: chmod o+x $dir"
-            chmod o+x "$dir"
-        fi
-        dir="$(dirname "$dir")"
+    for start in "$base" "$(cd "$venv" && pwd)"; do
+        dir="$start"
+        while [ "$dir" != "/" ]; do
+            if [ "$(( $(stat -c '%a' "$dir") % 10 & 1 ))" = 0 ]; then
+                say "letting the sandbox users reach Python: chmod o+x $dir"
+                chmod o+x "$dir"
+            fi
+            dir="$(dirname "$dir")"
+        done
     done
 fi
 
