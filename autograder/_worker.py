@@ -457,6 +457,7 @@ def _child(job: dict, body: mmap.mmap, workdir: str | None, area: _ResultArea, o
         ban.install(ban_spots)
     chunks = job["chunks"]
     stopped_by_ban = ""
+    stopped_chunk = None
     for index, chunk in enumerate(chunks):
         # a notebook's cells keep their own line numbers, as in Jupyter
         filename = module.__file__ if len(chunks) == 1 else f"{module.__file__}:cell{index + 1}"
@@ -465,8 +466,11 @@ def _child(job: dict, body: mmap.mmap, workdir: str | None, area: _ResultArea, o
         if error is not None:
             emit({"kind": "exec_error", "chunk": index, "error": error})
             if error["type"] == "AutogradBanned" and not stopped_by_ban:
-                where = f" (line {error['line']})" if error.get("line") else ""
+                # in a notebook, the chunk too: the grader names its cell (autograder.messages.autograd_refusal)
+                chunk_at = f"chunk {index}, " if len(chunks) > 1 else ""
+                where = f" ({chunk_at}line {error['line']})" if error.get("line") else ""
                 stopped_by_ban = f"{error['message']}, at import{where}"
+                stopped_chunk = index if len(chunks) > 1 else None
             if error["type"] == "SyntaxError" and len(chunks) == 1:
                 break
     failed_groups = set()
@@ -476,7 +480,8 @@ def _child(job: dict, body: mmap.mmap, workdir: str | None, area: _ResultArea, o
             # all-or-nothing checks: once one case erred, its siblings cannot change the verdict
             emit({"id": request["id"], "error": {"type": "skipped", "message": ""}})
             continue
-        reply = _evaluate(module, request, ban=ban, call_timeout=limits["call"], stopped_by_ban=stopped_by_ban)
+        reply = _evaluate(module, request, ban=ban, call_timeout=limits["call"], stopped_by_ban=stopped_by_ban,
+                          stopped_chunk=stopped_chunk)
         if isinstance(reply, dict):  # an error; a value comes back already encoded
             if group is not None:
                 failed_groups.add(group)
@@ -496,7 +501,8 @@ def _exec_chunk(source: str, module: types.ModuleType, *, filename: str, timeout
     try:
         code = compile(source, filename, "exec")
     except SyntaxError as e:
-        return {"type": "SyntaxError", "message": f"{e.msg} (line {e.lineno})", "line": e.lineno}
+        # the line apart: the grader says it in the assignment's language, with the cell's number
+        return {"type": "SyntaxError", "message": str(e.msg), "line": e.lineno}
     try:
         with _alarm(timeout):
             exec(code, module.__dict__)
@@ -507,7 +513,7 @@ def _exec_chunk(source: str, module: types.ModuleType, *, filename: str, timeout
 
 
 def _evaluate(module: types.ModuleType, request: dict, *, ban: AutogradBan, call_timeout: float,
-              stopped_by_ban: str = "") -> dict | str:
+              stopped_by_ban: str = "", stopped_chunk: int | None = None) -> dict | str:
     """An error as a dict, or the answer as its encoded JSON line (encoded here, where a
     value that cannot be encoded is still the student's error, not the child's crash)."""
     if request.get("kind") == "otter":  # otter-grader test cases: see the section below
@@ -516,7 +522,8 @@ def _evaluate(module: types.ModuleType, request: dict, *, ban: AutogradBan, call
     name = request["name"]
     if name not in module.__dict__:
         if stopped_by_ban:
-            return {"id": rid, "error": {"type": "autograd_forbidden", "message": stopped_by_ban}}
+            # the chunk: a report names its cell, so the same line in two notebooks is not the same answer
+            return {"id": rid, "error": {"type": "autograd_forbidden", "message": stopped_by_ban, "chunk": stopped_chunk}}
         return {"id": rid, "error": {"type": "missing", "message": name}}
     obj = module.__dict__[name]
     try:
@@ -550,14 +557,20 @@ def _evaluate(module: types.ModuleType, request: dict, *, ban: AutogradBan, call
 
 
 def _describe(e: BaseException, filename: str) -> dict:
-    line = None
+    """The exception's name and message, and where in the student's code it was raised: the
+    line of the last frame that is theirs and, for a notebook, the chunk (its code cell) that
+    frame belongs to, from the name the chunk was compiled under (``<file>:cell<k>``)."""
+    line = chunk = None
+    base = filename.split(":cell")[0]
     for frame in traceback.extract_tb(e.__traceback__):
-        if frame.filename == filename:
-            line = frame.lineno
+        if frame.filename == base:
+            line, chunk = frame.lineno, None
+        elif frame.filename.startswith(base + ":cell") and frame.filename[len(base) + 5:].isdigit():
+            line, chunk = frame.lineno, int(frame.filename[len(base) + 5:]) - 1
     message = str(e)
     if len(message) > 300:
         message = message[:300] + "..."
-    return {"type": type(e).__name__, "message": message, "line": line}
+    return {"type": type(e).__name__, "message": message, "line": line, "chunk": chunk}
 
 
 def _fire_alarm(signum, frame):

@@ -57,7 +57,8 @@ def wrong_answer(check: Check, case: int, request: Request, answer: Answer, *, f
         shown = preview(answer.value)
     else:
         # an error's message may quote the student's code: the same message is the same answer
-        digest.update(f"\0error\0{answer.error_type}\0{answer.error_message}".encode("utf-8", "replace"))
+        digest.update(f"\0error\0{answer.error_type}\0{answer.error_message}\0{answer.error_line}"
+                      .encode("utf-8", "replace"))
         shown = _clip(feedback, ERROR_CHARS)
     asked = ""
     if check.call and not generated:

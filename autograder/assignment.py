@@ -13,6 +13,8 @@ An assignment is a folder::
 
 ``assignment.yaml`` is checked when loaded: every auto-graded question's points must equal
 the sum of its checks' points, so the handout's points and the checks cannot drift apart.
+Public checks are worth 0 unless it sets ``public_points: true`` (then theirs count like any
+other's); every hint of a check has a text in the assignment's language.
 A folder copied away from ``solutions/`` is given its solution's folder (``solution_dir``).
 
 The values loaded (``Assignment``, ``Question``) are defined in :mod:`autograder.assignment_model`,
@@ -26,7 +28,7 @@ import os
 from pathlib import Path
 
 from autograder.assignment_model import Assignment, Question, default_solution_dir
-from autograder.checks import VISIBILITIES, Check, load_checks, load_helpers
+from autograder.checks import VISIBILITIES, Check, check_hints, load_checks, load_helpers
 from autograder.errors import ConfigError, UsageError
 from autograder.messages import LANGUAGES
 from autograder.sandbox import Limits
@@ -100,8 +102,18 @@ def load_assignment(ref: str | Path, *, solution_dir: Path | None = None) -> Ass
     questions = tuple(_question(q, config_path) for q in config["questions"])
     checks = [*load_checks(root / "checks" / "public.yaml", hidden=False, hidden_visibility=hidden_visibility),
               *load_checks(root / "checks" / "hidden.yaml", hidden=True, hidden_visibility=hidden_visibility)]
+    public_points = config.get("public_points", False)
+    if not isinstance(public_points, bool):
+        raise ConfigError(f"{config_path}: public_points must be true or false, not {public_points!r}")
     # a student bundle has no hidden.yaml: the points of its questions live in the grader's copy
-    _validate(config_path, questions, checks, points=(root / "checks" / "hidden.yaml").exists())
+    _validate(config_path, questions, checks, points=(root / "checks" / "hidden.yaml").exists(),
+              public_points=public_points)
+    # reports list checks question by question, in the handout's order, wherever a check sits in
+    # its file (checks added later at the end of public.yaml still show under their question)
+    order = {q.id: i for i, q in enumerate(questions)}
+    checks.sort(key=lambda c: order.get(c.question, len(order)))
+    helpers = load_helpers(root / "checks" / "helpers.py")
+    check_hints(checks, helpers, language=language, where=root / "checks")
     if solution_dir is None:
         candidate = default_solution_dir(root, str(config["id"]))
         solution_dir = candidate if candidate.is_dir() else None
@@ -115,7 +127,7 @@ def load_assignment(ref: str | Path, *, solution_dir: Path | None = None) -> Ass
     return Assignment(
         id=str(config["id"]), title=str(config["title"]), language=language, root=root,
         starter=str(config["starter"]), questions=questions, checks=tuple(checks),
-        helpers=load_helpers(root / "checks" / "helpers.py"), solution_dir=solution_dir, limits=limits,
+        helpers=helpers, solution_dir=solution_dir, limits=limits,
         preload=tuple(config.get("preload", ("numpy", "torch"))), hidden_visibility=hidden_visibility,
         variants=variants,
         settings={k: v for k, v in config.items() if k not in ("questions",)},
@@ -144,7 +156,8 @@ def _question(entry: dict, path: Path) -> Question:
                     points=float(entry["points"]), graded=graded)
 
 
-def _validate(path: Path, questions: tuple[Question, ...], checks: list[Check], *, points: bool) -> None:
+def _validate(path: Path, questions: tuple[Question, ...], checks: list[Check], *, points: bool,
+              public_points: bool = False) -> None:
     ids = [c.id for c in checks]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
@@ -156,6 +169,11 @@ def _validate(path: Path, questions: tuple[Question, ...], checks: list[Check], 
             raise ConfigError(f"{path.parent}: check {c.id} names unknown question {c.question!r}")
         if q.graded == "hand":
             raise ConfigError(f"{path.parent}: check {c.id} is on {q.id}, which is graded by hand")
+        # public checks run on the students' machines too: points there are the instructor's choice,
+        # said once in assignment.yaml, not a slip in one check
+        if not c.hidden and c.points and not public_points:
+            raise ConfigError(f"{path.parent}: public check {c.id} is worth {c.points:g} points; public checks "
+                              "are worth 0 unless assignment.yaml sets public_points: true")
     for q in questions:
         if q.graded != "auto" or not points:
             continue

@@ -354,10 +354,13 @@ def check_source(source: Source, files: dict[str, str | bytes]) -> None:
         for block in blocks:
             for check in yaml.safe_load(block) or []:
                 target = check.get("call") or check.get("read") if isinstance(check, dict) else None
+                # the answers a property compares this one with (its also:) must exist too
+                also = check.get("also") if isinstance(check, dict) and isinstance(check.get("also"), list) else []
                 for kind, names in defined.items():
-                    if target and target not in names:
-                        raise ConfigError(f"check {check.get('id')} ({which}) names {target!r}, which the {kind} "
-                                          f"made from {source.path.name} does not define")
+                    for name in [target, *also]:
+                        if name and name not in names:
+                            raise ConfigError(f"check {check.get('id')} ({which}) names {name!r}, which the {kind} "
+                                              f"made from {source.path.name} does not define")
 
 
 def _top_level_names(tree: ast.Module) -> set[str]:

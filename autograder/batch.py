@@ -386,7 +386,8 @@ class _Worker:
                   file=sys.stderr, flush=True)
             reason = render(Message("internal_error", {"type": type(e).__name__, "message": str(e)}),
                             self.assignment.language)
-            results = invalid_results(self.assignment, ref.id, reason)
+            # not the student's doing: said as it is, not as "your submission could not be read"
+            results = invalid_results(self.assignment, ref.id, reason, cause=reason)
             fingerprint = ""  # graded again by the next run, which may have the bug fixed
         results = _with_file(replace(results, submission=ref.id, metadata={**results.metadata, **ref.metadata}),
                              ref, self.out)

@@ -27,8 +27,22 @@ and optional ``given:``) or ``formula`` (with ``variables:`` and optional ``allo
 hidden checks), ``{value: ...}`` (a fact stated in the handout), or ``none``. Public checks
 run on students' machines, where there is no solution, so they may not use ``reference``.
 
+A check may list known wrong answers, each with a hint in the assignment's language (both
+languages welcome), shown with the failure: at once on a public check, on a hidden one when its
+feedback is shown (``hidden_visibility``)::
+
+    hints:
+      - {value: 24, hint: {en: "24 is the side of the feature map, not its dimension", fr: "..."}}
+      - {when: flipped_twice, hint: {en: "you flipped the kernel twice", fr: "..."}}
+
+``value`` matches an answer within ``rtol``/``atol`` (a formula by equivalence, a string as
+``exact`` does); ``when`` names a function of ``checks/helpers.py`` that gets the failing answer
+(and ``args``, ``given``, ``expected`` if it asks) and returns True where the hint applies.
+The first hint that matches is shown; a hint is never looked for on a passing answer.
+
 A property function gets the plain answer (and, if it asks for them by name, ``args``,
-``given``, ``expected`` and ``rng``) and returns ``True``, ``False``, a failure message or a
+``given``, ``expected``, ``rng`` and ``also``: the answers of the names the check's ``also:``
+lists, read or called with the same arguments, to check that two answers agree) and returns ``True``, ``False``, a failure message or a
 :class:`~autograder.compare.Comparison`; a generator gets a seeded ``numpy.random.Generator`` and a count and returns a list
 of argument lists. Both run in the grader, never in the student's process.
 """
@@ -54,7 +68,25 @@ from autograder.sandbox import Request
 KINDS = (*cmp.COMPARATORS, "property", "formula")
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 _CHECK_FIELDS = {"id", "question", "points", "name", "read", "call", "cases", "generate", "convert",
-                 "compare", "expect", "forbid_autograd", "timeout", "visibility"}
+                 "compare", "expect", "forbid_autograd", "timeout", "visibility", "hints", "also"}
+_HINT_FIELDS = {"value", "when", "hint", "rtol", "atol"}
+#: a hint is one sentence (the catalogue shortens longer parameters)
+HINT_CHARS = 160
+
+
+@dataclass(frozen=True)
+class Hint:
+    """A known wrong answer (``value``, or a helper ``when`` that recognises it) and what to tell
+    the student who gave it, by language."""
+
+    text: dict[str, str]
+    value: Any = None
+    when: str | None = None
+    rtol: float = cmp.DEFAULT_RTOL
+    atol: float = cmp.DEFAULT_ATOL
+
+    def in_language(self, language: str) -> str:
+        return self.text.get(language) or next(iter(self.text.values()))
 
 
 @dataclass(frozen=True)
@@ -78,6 +110,10 @@ class Check:
     forbid_autograd: bool = False
     timeout: float | None = None
     visibility: str = "visible"
+    hints: tuple[Hint, ...] = ()
+    #: other answers a property compares this one with (its ``also``), asked the same way: read,
+    #: or called with each case's arguments
+    also: tuple[str, ...] = ()
 
     def inputs(self, helpers: ModuleType | None, seed: int) -> list[tuple]:
         """The argument lists for this grading: the fixed cases, then the generated ones."""
@@ -90,9 +126,20 @@ class Check:
         return cases
 
     def requests(self, inputs: list[tuple]) -> list[Request]:
-        return [Request(id=f"{self.id}#{i}", name=self.target, call=self.call, args=args, convert=self.convert,
-                        forbid_autograd=self.forbid_autograd, timeout=self.timeout, group=self.id)
-                for i, args in enumerate(inputs)]
+        """One request per case, in the order of ``inputs``; then those of ``also`` (outside the
+        group: a missing other answer must not skip this one's cases)."""
+        own = [Request(id=f"{self.id}#{i}", name=self.target, call=self.call, args=args, convert=self.convert,
+                       forbid_autograd=self.forbid_autograd, timeout=self.timeout, group=self.id)
+               for i, args in enumerate(inputs)]
+        others = [Request(id=also_id(self, i, name), name=name, call=self.call, args=args, convert=self.convert,
+                          forbid_autograd=self.forbid_autograd, timeout=self.timeout)
+                  for i, args in enumerate(inputs) for name in self.also]
+        return own + others
+
+
+def also_id(check: Check, case: int, name: str) -> str:
+    """The id of the request for ``name``, an answer ``check`` compares its ``case``-th with."""
+    return f"{check.id}#{case}@{name}"
 
 
 def seed_for(assignment_id: str, check_id: str, key: str) -> int:
@@ -124,11 +171,13 @@ def draws_kept(check: Check, variants: int) -> bool:
 
 
 def judge(check: Check, answer: Any, expected: Any, *, args: tuple, helpers: ModuleType | None,
-          rng: np.random.Generator | None) -> cmp.Comparison:
-    """Compare one answer with what was expected, by the check's comparator."""
+          rng: np.random.Generator | None, also: dict[str, Any] | None = None) -> cmp.Comparison:
+    """Compare one answer with what was expected, by the check's comparator (``also``: the
+    check's other answers, by name, for a property that compares them; None where one is missing)."""
     opts = dict(check.options)
     if check.kind == "property":
-        return _run_property(check, helpers, answer, args=args, expected=expected, rng=rng, given=opts.get("given", {}))
+        return _run_property(check, helpers, answer, args=args, expected=expected, rng=rng, given=opts.get("given", {}),
+                             also=also or {})
     if check.kind == "formula":
         from autograder.expressions import equivalent, variables_from_config
 
@@ -144,6 +193,65 @@ def judge(check: Check, answer: Any, expected: Any, *, args: tuple, helpers: Mod
     return cmp.COMPARATORS[check.kind](answer, expected, **opts)
 
 
+def matched_hint(check: Check, answer: Any, *, args: tuple, expected: Any, helpers: ModuleType | None,
+                 language: str) -> str | None:
+    """The hint of the first known wrong answer ``answer`` is (see the module's docstring), in
+    ``language``; None when it is none of them. Called on failing answers only.
+
+    >>> matched_hint(check, 24, args=(), expected=None, helpers=None, language="en")
+    '24 is the side of the feature map, not its dimension'
+    """
+    for hint in check.hints:
+        if hint.when is not None:
+            func = _helper(helpers, hint.when, check.id)
+            accepted = _parameters(func)
+            context = {"args": args, "given": check.options.get("given", {}), "expected": expected}
+            try:
+                hit = func(answer, **{k: v for k, v in context.items() if k in accepted})
+            except (TypeError, ValueError, KeyError, IndexError, ArithmeticError, AttributeError):
+                # an answer of another form than the mistake's is not that mistake
+                continue
+            if not isinstance(hit, (bool, np.bool_)):
+                raise ConfigError(f"hint helper {hint.when!r} of check {check.id!r} returned {hit!r}; "
+                                  "it must return True or False")
+        else:
+            hit = _same_answer(check, answer, hint)
+        if hit:
+            return hint.in_language(language)
+    return None
+
+
+def _same_answer(check: Check, answer: Any, hint: Hint) -> bool:
+    """Whether ``answer`` is the hint's wrong value: a formula by equivalence, text as ``exact``
+    compares it, anything else within the hint's tolerance."""
+    if isinstance(hint.value, str) or isinstance(answer, str):
+        if not (isinstance(hint.value, str) and isinstance(answer, str)):
+            return False
+        if check.kind == "formula":
+            from autograder.expressions import equivalent, variables_from_config
+
+            return equivalent(answer, hint.value,
+                              variables=variables_from_config(check.options.get("variables", {}))).ok
+        return cmp.exact(answer, hint.value).ok
+    try:
+        return cmp.close(answer, hint.value, rtol=hint.rtol, atol=hint.atol).ok
+    except (TypeError, ValueError):
+        return False
+
+
+def check_hints(checks: list[Check], helpers: ModuleType | None, *, language: str, where: Path) -> None:
+    """What :func:`load_checks` cannot see alone: each hint's helper exists and each hint is
+    written in the assignment's language."""
+    for check in checks:
+        for hint in check.hints:
+            if hint.when is not None and not callable(getattr(helpers, hint.when, None)):
+                raise ConfigError(f"{where}: check {check.id}: hint uses {hint.when!r}, which checks/helpers.py "
+                                  "does not define")
+            if language not in hint.text:
+                raise ConfigError(f"{where}: check {check.id}: a hint has no text in {language!r}, the "
+                                  f"assignment's language (it has {', '.join(sorted(hint.text))})")
+
+
 def needs_rng(check: Check, helpers: ModuleType | None) -> bool:
     """Whether judging ``check`` draws random numbers: a property whose helper takes ``rng``."""
     return check.kind == "property" and "rng" in _parameters(_helper(helpers, check.options["using"], check.id))
@@ -156,8 +264,9 @@ def _run_property(check: Check, helpers: ModuleType | None, answer: Any, **conte
     try:
         verdict = func(answer, **kwargs)
     except (TypeError, ValueError, KeyError, IndexError, ArithmeticError, AttributeError) as e:
-        # the answer had an unexpected form (a string where a dict was due...): it fails
-        return cmp.fail("property_message", text=f"{type(e).__name__}: {e}")
+        # the answer had an unexpected form (a string where a dict was due...): it fails, and says
+        # so in the student's language around Python's own message
+        return cmp.fail("property_error", type=type(e).__name__, message=str(e)[:200])
     if isinstance(verdict, cmp.Comparison):
         return verdict
     if isinstance(verdict, (bool, np.bool_)):
@@ -257,13 +366,65 @@ def _parse_check(entry: Any, path: Path, *, hidden: bool, hidden_visibility: str
         points = float(entry["points"])
     except (TypeError, ValueError):
         raise ConfigError(f"{where}: points must be a number") from None
+    hints = _parse_hints(entry.get("hints", []), where, expected_value if expect == "value" else None,
+                         compared_by_value=expect == "value")
+    also = entry.get("also", [])
+    if not isinstance(also, list) or not all(isinstance(name, str) and name.isidentifier() for name in also):
+        raise ConfigError(f"{where}: also must be a list of answer names (read, or called with the same arguments)")
+    if also and kind != "property":
+        raise ConfigError(f"{where}: also gives other answers to a property; comparator {kind!r} takes none")
     return Check(
         id=str(entry["id"]), question=str(entry["question"]), points=points, name=str(entry["name"]),
         target=str(entry.get("call") or entry.get("read")), call="call" in entry, hidden=hidden,
         cases=tuple(tuple(c) for c in cases), generate=generate, draw=draw, convert=convert, kind=kind, options=options,
         expect=expect, expected_value=expected_value, forbid_autograd=bool(entry.get("forbid_autograd", False)),
-        timeout=entry.get("timeout"), visibility=visibility,
+        timeout=entry.get("timeout"), visibility=visibility, hints=hints, also=tuple(also),
     )
+
+
+def _parse_hints(raw: Any, where: str, expected_value: Any, *, compared_by_value: bool) -> tuple[Hint, ...]:
+    from autograder.messages import LANGUAGES
+
+    if not isinstance(raw, list):
+        raise ConfigError(f"{where}: hints must be a list of {{value: ..., hint: {{en: ..., fr: ...}}}} "
+                          "or {when: <function in helpers.py>, hint: ...}")
+    hints = []
+    for number, entry in enumerate(raw, start=1):
+        at = f"{where}: hint {number}"
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{at}: expected a mapping with value or when, and hint")
+        unknown = set(entry) - _HINT_FIELDS
+        if unknown:
+            raise ConfigError(f"{at}: unknown field(s) {', '.join(sorted(unknown))} (a hint takes value or when, "
+                              "hint, and rtol/atol with value)")
+        if ("value" in entry) == ("when" in entry):
+            raise ConfigError(f"{at}: give exactly one of 'value' (a known wrong answer) or 'when' (a function "
+                              "in helpers.py that recognises it)")
+        text = entry.get("hint")
+        if not isinstance(text, dict) or not text or not all(
+                lang in LANGUAGES and isinstance(t, str) and t.strip() for lang, t in text.items()):
+            raise ConfigError(f"{at}: hint must map languages ({', '.join(LANGUAGES)}) to non-empty texts, "
+                              f"not {text!r}")
+        if any(len(t.strip()) > HINT_CHARS for t in text.values()):
+            raise ConfigError(f"{at}: a hint is one sentence of at most {HINT_CHARS} characters")
+        if "when" in entry and ({"rtol", "atol"} & set(entry)):
+            raise ConfigError(f"{at}: rtol and atol go with value, not when")
+        when = entry.get("when")
+        if when is not None:
+            when = str(when).removeprefix("helpers.")
+        try:
+            tolerances = {k: float(entry[k]) for k in ("rtol", "atol") if k in entry}
+        except (TypeError, ValueError):
+            raise ConfigError(f"{at}: rtol and atol must be numbers") from None
+        hint = Hint(text={lang: t.strip() for lang, t in text.items()}, value=entry.get("value"), when=when,
+                    **tolerances)
+        if compared_by_value and when is None and _same_answer(Check("", "", 0, "", "", False, False), expected_value,
+                                                             hint):
+            # the right answer would never be "matched" (hints are looked for on failures only),
+            # so this is a typo that would hide the hint
+            raise ConfigError(f"{at}: the value {hint.value!r} is the expected value, not a wrong answer")
+        hints.append(hint)
+    return tuple(hints)
 
 
 def load_helpers(path: Path) -> ModuleType | None:

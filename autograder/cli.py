@@ -112,7 +112,9 @@ def _parser() -> argparse.ArgumentParser:
                                    "hidden check runs and no solution is needed: passing them does not mean the "
                                    "answers are right. Exit codes: 0 every public check passes; 1 some fail, or the "
                                    "file cannot be graded; 2 usage; 3 assignment config; 5 sandbox.")
-    c.add_argument("assignment", help="assignment id, folder, or otter source")
+    c.add_argument("assignment", nargs="?", default=None,
+                   help="assignment id, folder, or otter source; left out in the students' bundle: its "
+                        "assignment/ folder, found from the current folder (or the submission's) upwards")
     c.add_argument("submission", type=Path, help="the student's .py, .ipynb, .zip or folder")
     _isolation_flag(c)
     c.set_defaults(func=_cmd_check)
@@ -157,7 +159,9 @@ def _parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("bundle", help="write the students' zip: starters, public checks, how-to (nothing hidden)",
                        description="Write the zip to give students: the starters (.py and .ipynb), the public checks, "
-                                   "the package and a how-to in the assignment's language; no hidden check, no "
+                                   "the package (as source, and as a wheel students can pip install) and a how-to "
+                                   "in the assignment's language whose every command works from the unzipped "
+                                   "folder; no hidden check, no "
                                    "solution, no example. Exit codes: 0 written; 2 usage (--out is not a .zip that "
                                    "can be written); 3 assignment config.")
     s.add_argument("assignment", help="assignment id or folder")
@@ -274,12 +278,12 @@ def _datetime(text: str):
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from autograder.assignment import load_assignment
     from autograder.errors import UsageError
     from autograder.grading import grade
     from autograder.report.text import check_report
+    from autograder.student import load_check_assignment
 
-    assignment = load_assignment(args.assignment)
+    assignment = load_check_assignment(args.assignment, near=args.submission)
     if not args.submission.exists():
         raise UsageError(f"submission not found: {args.submission} (expected .py, .ipynb or .zip)")
     with _sandbox(args, assignment) as box:
@@ -291,7 +295,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 def _cmd_validate(args: argparse.Namespace) -> int:
     from autograder.assignment import list_assignments, load_assignment
     from autograder.report.text import score_table, terminal_safe
-    from autograder.validation import validate
+    from autograder.validation import uncovered_questions, validate
 
     refs = args.assignment or [p.name for p in list_assignments()]
     if args.solution is not None and len(refs) != 1:
@@ -310,6 +314,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
                 for c in o.results.checks:
                     if not c.passed:
                         print(terminal_safe(f"    [{c.number}] {c.name}: {c.feedback}"))
+        for row in uncovered_questions(assignment):
+            # reported, not failed: a public check that fails on a wrong value is advice (issue 14)
+            checks = ", ".join(row.public) or "none"
+            print(f"NO PUBLIC VALUE CHECK {assignment.id}/{row.question}: its public checks ({checks}) pass every "
+                  "wrong answer of the right form")
         print()
         if args.strength:
             weak += _print_strength(assignment, args)
@@ -340,6 +349,10 @@ def _print_strength(assignment, args: argparse.Namespace) -> int:
     for row in weak:
         print(f"WEAK {assignment.id}/{row.question}: {100 * row.share:.1f}% of its wrong variants rejected "
               f"(at least {args.min:g}% wanted)")
+    for row in rows:
+        if row.measured and row.killed and not row.public_killed:
+            print(f"NO PUBLIC VALUE CHECK {assignment.id}/{row.question}: no public check rejects any of its "
+                  "wrong variants")
     print()
     return len(weak)
 

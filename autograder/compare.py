@@ -28,6 +28,13 @@ from autograder.plaindata import Unsupported
 DEFAULT_RTOL = 1e-6
 DEFAULT_ATOL = 1e-9
 
+#: what was wanted, in the ``wanted`` of ``wrong_type``: words, so rendered in the report's
+#: language (a Python type's name, "dict" or "bool", stays a name)
+A_NUMBER = Message("kind_number")
+A_WHOLE_NUMBER = Message("kind_whole_number")
+A_NUMBER_OR_ARRAY = Message("kind_number_or_array")
+NUMBERS = Message("kind_numbers")
+
 
 @dataclass(frozen=True)
 class Comparison:
@@ -88,8 +95,8 @@ def close(actual: Any, expected: Any, *, rtol: float = DEFAULT_RTOL, atol: float
         return fail("wrong_shape", actual=_fmt_shape(a.shape), expected=_fmt_shape(e.shape))
     if e.dtype.kind == "b" or a.dtype.kind == "b":
         if a.dtype.kind != e.dtype.kind:
-            return fail("wrong_type", wanted="bool" if e.dtype.kind == "b" else "a number",
-                        found="bool" if a.dtype.kind == "b" else "a number")
+            return fail("wrong_type", wanted="bool" if e.dtype.kind == "b" else A_NUMBER,
+                        found="bool" if a.dtype.kind == "b" else A_NUMBER)
         bad = a != e
         if bad.any():
             i = _first(bad)
@@ -136,7 +143,7 @@ def integer(actual: Any, expected: Any, *, _path: str = "") -> Comparison:
         return problem
     e = np.asarray(expected)
     if a.dtype.kind == "b":
-        return fail("wrong_type", wanted="a whole number", found="bool")
+        return fail("wrong_type", wanted=A_WHOLE_NUMBER, found="bool")
     if a.shape != e.shape:
         return fail("wrong_shape", actual=_fmt_shape(a.shape), expected=_fmt_shape(e.shape))
     if a.dtype.kind == "c":
@@ -307,15 +314,15 @@ def _as_numeric_array(actual: Any, path: str) -> tuple[np.ndarray, Comparison | 
     if isinstance(actual, Unsupported):
         return np.empty(0), fail("unsupported", found=actual.type_name)
     if actual is None or isinstance(actual, (str, dict)):
-        return np.empty(0), fail("wrong_type", wanted="a number or an array", found=_type_name(actual))
+        return np.empty(0), fail("wrong_type", wanted=A_NUMBER_OR_ARRAY, found=_type_name(actual))
     if isinstance(actual, list) and _has_bool_among_numbers(actual):
-        return np.empty(0), fail("wrong_type", wanted="numbers", found="a list mixing bools and numbers")
+        return np.empty(0), fail("wrong_type", wanted=NUMBERS, found=Message("kind_mixed_list"))
     try:
         a = np.asarray(actual)
     except (ValueError, TypeError):
-        return np.empty(0), fail("wrong_type", wanted="a number or an array", found="a ragged list")
+        return np.empty(0), fail("wrong_type", wanted=A_NUMBER_OR_ARRAY, found=Message("kind_ragged_list"))
     if a.dtype.kind not in "biufc":
-        return np.empty(0), fail("wrong_type", wanted="a number or an array", found=_type_name(actual))
+        return np.empty(0), fail("wrong_type", wanted=A_NUMBER_OR_ARRAY, found=_type_name(actual))
     return a, None
 
 
@@ -357,11 +364,11 @@ def _fmt_shape(s: tuple) -> str:
     return "(" + ", ".join(str(n) for n in s) + ("," if len(s) == 1 else "") + ")"
 
 
-def _type_name(value: Any) -> str:
+def _type_name(value: Any) -> str | Message:
     if isinstance(value, Unsupported):
         return value.type_name
     if isinstance(value, np.ndarray):
-        return f"array of shape {_fmt_shape(value.shape)}"
+        return Message("kind_array", {"shape": _fmt_shape(value.shape)})
     return type(value).__name__
 
 

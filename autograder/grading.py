@@ -16,10 +16,12 @@ import numpy as np
 
 from autograder.answers import wrong_answer
 from autograder.assignment import Assignment
-from autograder.checks import Check, case_prefix, draw_key, draws_kept, judge, needs_rng, seed_for
+from autograder.checks import (Check, also_id, case_prefix, draw_key, draws_kept, judge, matched_hint, needs_rng,
+                               seed_for)
 from autograder.compare import Comparison, fail
 from autograder.errors import SubmissionError
-from autograder.messages import Message, render
+from autograder.load_errors import load_failures, not_run_reason
+from autograder.messages import Message, autograd_refusal, process_death, render
 from autograder.plaindata import read_only
 from autograder.references import References
 from autograder.results import CheckResult, QuestionScore, Results
@@ -80,16 +82,22 @@ class Verdicts:
         self.size = 0
         self._memo: dict[tuple, CheckResult] = {}
 
-    def key(self, check: Check, number: str, reqs: list, outcome: Outcome, draw: str) -> tuple | None:
+    def key(self, check: Check, number: str, reqs: list, outcome: Outcome, draw: str,
+            *, cells: tuple[int, ...] = ()) -> tuple | None:
         """What the result of ``check`` (``number``, its place in the list) depends on here, or
-        None when it is not to be kept: see the class's docstring."""
+        None when it is not to be kept: see the class's docstring. An error raised in a
+        notebook's chunk is reported with the cell's number (``cells``), which its line does not
+        hold: then the cells are part of the key."""
         lines = []
+        in_chunk = False
         for req in reqs:
             answer = outcome.answers.get(req.id)
             if answer is None or not answer.wire:
                 return None
             lines.append(answer.wire)
-        return (check.id, number, draw if check.generate else None, *lines)
+            # an error is a plain Answer (decoded already); a value's line is not read here
+            in_chunk = in_chunk or (type(answer) is Answer and answer.error_chunk is not None)
+        return (check.id, number, draw if check.generate else None, cells if in_chunk else None, *lines)
 
     def get(self, key: tuple) -> CheckResult | None:
         return self._memo.get(key)
@@ -180,6 +188,7 @@ def grade(assignment: Assignment, submission: Submission | str | Path, *, sandbo
         answers.update({rid: answers[first] for rid, first in same_as.items() if first in answers})
         outcome = replace(outcome, answers=answers)
     lang = assignment.language
+    failures = load_failures(outcome, submission, language=lang, exec_seconds=assignment.limits.exec)
     results = []
     for number, (check, inputs, reqs), wanted in zip(_numbers(checks), plan, expected):
         # a generator is made only for a helper that takes one (~20 us each: a tenth of a
@@ -188,53 +197,93 @@ def grade(assignment: Assignment, submission: Submission | str | Path, *, sandbo
                if needs_rng(check, assignment.helpers) else None)
         known = None
         if verdicts is not None and rng is None and draws_kept(check, assignment.variants):
-            known = verdicts.key(check, number, reqs, outcome, draw)
+            known = verdicts.key(check, number, reqs, outcome, draw, cells=submission.cells)
         result = verdicts.get(known) if known is not None else None
         if result is None:
-            verdict, case = _judge_check(check, inputs, reqs, wanted, outcome, assignment, rng)
+            verdict, case = _judge_check(check, inputs, reqs, wanted, outcome, assignment, rng, cells=submission.cells)
             feedback = "" if verdict.ok else render(verdict.message, lang, hidden=check.hidden)
+            hint = _hint(check, case, inputs, reqs, wanted, outcome, assignment) if not verdict.ok else None
+            if hint is not None:
+                # a known mistake: its hint goes with the failure, on its own line (never a value of the
+                # reference: the author wrote it), and so wherever the feedback is shown
+                feedback += "\n" + render(Message("hint", {"text": hint}), lang)
             wrong = None
             # what was answered, for the class report: made once per distinct answer (the verdict,
             # and this with it, is kept for the next submission that answers the same). Not for an
             # otter request: what comes back is a run of test cases, not an answer
             if not verdict.ok and case is not None and type(reqs[case]) is Request:
-                wrong = wrong_answer(check, case, reqs[case], outcome.answers[reqs[case].id], feedback=feedback)
+                wrong = wrong_answer(check, case, reqs[case], outcome.answers[reqs[case].id], feedback=feedback,
+                                     hint=hint)
             result = CheckResult(
                 id=check.id, question=check.question, name=check.name, number=number,
                 score=round(check.points * verdict.earned, 6), max_score=check.points, hidden=check.hidden,
                 visibility=check.visibility, passed=verdict.ok, feedback=feedback or render(Message("ok"), lang),
-                wrong_answer=wrong,
+                wrong_answer=wrong, hint=hint or "",
             )
             if known is not None:
                 verdicts.put(known, result)
+        # after the verdict kept for the next submission: the same answer ("missing") is not run
+        # here, where a cell raised, and an ordinary failure there, where none did
+        why = "" if result.passed else not_run_reason(reqs, outcome, failures)
+        if why:
+            result = replace(result, feedback=render(Message("not_run", {"reason": why}), lang), not_run=why,
+                             wrong_answer=None)
         results.append(result)
     return Results(
         assignment_id=assignment.id, assignment_title=assignment.title, language=lang,
         submission=submission.key, checks=tuple(results), questions=_question_scores(assignment, results),
         status=_status(outcome), notes=tuple(_notes(outcome, submission, lang)),
-        output=_output(outcome, lang), isolation=sandbox.isolation.describe(),
+        causes=tuple(failure.cause for failure in failures),
+        output=_output(outcome, lang), isolation=sandbox.isolation.describe(lang),
         execution_time=round(time.monotonic() - started, 4), metadata=dict(submission.metadata),
     )
 
 
 def _judge_check(check: Check, inputs: list[tuple], reqs: list, expected: list, outcome: Outcome,
-                 assignment: Assignment, rng: np.random.Generator | None) -> tuple[Comparison, int | None]:
-    """The verdict, and the case whose answer failed the check (None: passed, or no answer came)."""
+                 assignment: Assignment, rng: np.random.Generator | None,
+                 *, cells: tuple[int, ...] = ()) -> tuple[Comparison, int | None]:
+    """The verdict, and the case whose answer failed the check (None: passed, or no answer came).
+    ``cells``: the notebook cell of each chunk (``Submission.cells``), to say where an error was raised."""
     for case, (args, req, wanted) in enumerate(zip(inputs, reqs, expected)):
         answer = outcome.answers.get(req.id)
         if answer is None:
             reason = render(Message(f"reason_{(outcome.problem or 'died').split(':')[0]}"), assignment.language)
             return fail("no_answer", reason=reason), None
         if not answer.ok:
-            return Comparison(False, _error_message(check, args, answer)), case
-        verdict = judge(check, answer.value, wanted, args=args, helpers=assignment.helpers, rng=rng)
+            return Comparison(False, _error_message(check, args, answer, cells=cells)), case
+        also = {name: _value_of(outcome.answers.get(also_id(check, case, name))) for name in check.also}
+        verdict = judge(check, answer.value, wanted, args=args, helpers=assignment.helpers, rng=rng, also=also)
+        if not verdict.ok and answer.value is None:
+            # a function without its return (or a value left None): said so, not "shape ()"; the
+            # verdict (and its points) stands
+            none = (Message("returned_none", {"call": f"{check.target}(...)"}) if check.call
+                    else Message("value_none", {"name": check.target}))
+            return Comparison(False, none, fraction=verdict.fraction), case
         if not verdict.ok:
             if check.call and args and verdict.message is not None:
-                prefix = render(case_prefix(args), assignment.language, hidden=check.hidden)
-                return Comparison(False, Message("property_message", {
-                    "text": prefix + render(verdict.message, assignment.language, hidden=check.hidden)})), case
+                # two messages, each shortened on its own: long inputs never cut off the reason
+                return Comparison(False, Message("case_message", {
+                    "case": case_prefix(args), "text": verdict.message})), case
             return verdict, case
     return Comparison(True), None
+
+
+def _value_of(answer: Answer | None) -> Any:
+    # an other answer that is missing or raised is None to the property: it says what it needs
+    return answer.value if answer is not None and answer.ok else None
+
+
+def _hint(check: Check, case: int | None, inputs: list[tuple], reqs: list, expected: list, outcome: Outcome,
+          assignment: Assignment) -> str | None:
+    """The hint of the known wrong answer the failing case gave, if it is one (see
+    :func:`autograder.checks.matched_hint`); None for an error, a missing answer, or no hint."""
+    if not check.hints or case is None:
+        return None
+    answer = outcome.answers.get(reqs[case].id)
+    if answer is None or not answer.ok or answer.value is None:
+        return None  # None has its own message ("returned None"): no mistake's hint fits it
+    return matched_hint(check, answer.value, args=inputs[case], expected=expected[case], helpers=assignment.helpers,
+                        language=assignment.language)
 
 
 def _expected(check: Check, args: tuple, references: References | None, *, case: int, draw: str) -> Any:
@@ -245,7 +294,7 @@ def _expected(check: Check, args: tuple, references: References | None, *, case:
     return None
 
 
-def _error_message(check: Check, args: tuple, answer: Answer) -> Message:
+def _error_message(check: Check, args: tuple, answer: Answer, *, cells: tuple[int, ...] = ()) -> Message:
     call = f"{check.target}(...)" if check.call else check.target
     kind = answer.error_type
     if kind == "missing":
@@ -255,14 +304,30 @@ def _error_message(check: Check, args: tuple, answer: Answer) -> Message:
     if kind == "timeout":
         return Message("timeout_in_call", {"call": call, "seconds": answer.error_message})
     if kind == "died":
-        return Message("died_in_call", {"call": call, "reason": answer.error_message})
+        return Message("died_in_call", {"call": call, "reason": process_death(answer.error_message)})
     if kind == "autograd_forbidden":
-        return Message("autograd_forbidden", {"call": call, "message": answer.error_message})
+        return Message("autograd_forbidden", {"call": call, "message": autograd_refusal(answer.error_message, cells=cells)})
     if kind == "bad_data":
         return Message("bad_data", {"message": answer.error_message})
     if kind == "too_large":
         return Message("answer_too_large", {"call": call, "size": answer.error_message})
-    return Message("error_in_call", {"call": call, "type": kind, "message": answer.error_message})
+    where = _where_raised(answer, cells)
+    if not answer.error_message.strip():  # raise NotImplementedError: no "raised NotImplementedError: "
+        return Message("error_in_call_bare", {"call": call, "type": kind, "where": where})
+    return Message("error_in_call", {"call": call, "type": kind, "message": answer.error_message, "where": where})
+
+
+def _where_raised(answer: Answer, cells: tuple[int, ...]) -> Message | str:
+    """" (line 58)", or " (cell 12, line 3)" in a notebook (its chunks were compiled as
+    ``<file>:cell<k>``: the worker says which); "" when the student's code is not in the traceback."""
+    if not answer.error_line:
+        return ""
+    if answer.error_chunk is None:
+        return Message("at_line", {"line": answer.error_line})
+    chunk = answer.error_chunk
+    # a kernel's history (check() in a notebook) has no cell numbers: its cells in the order they ran
+    cell = cells[chunk] if chunk < len(cells) else chunk + 1
+    return Message("at_cell_line", {"cell": cell, "line": answer.error_line})
 
 
 def _numbers(checks: tuple[Check, ...]) -> list[str]:
@@ -296,13 +361,8 @@ def _status(outcome: Outcome) -> str:
 
 
 def _notes(outcome: Outcome, submission: Submission, lang: str) -> list[str]:
+    # what raised at load is not a note: it is a cause (see autograder.load_errors), shown first
     notes = []
-    for err in outcome.exec_errors:
-        if err.get("type") == "SyntaxError":
-            notes.append(render(Message("syntax_error", {"message": err.get("message", "")}), lang))
-        else:
-            notes.append(render(Message("exec_error", {"type": err.get("type"), "line": err.get("line"),
-                                                       "message": err.get("message", "")}), lang))
     if outcome.problem:
         reason = render(Message(f"reason_{outcome.problem.split(':')[0]}"), lang)
         notes.append(render(Message("no_answer", {"reason": reason}), lang))
@@ -320,15 +380,19 @@ def _output(outcome: Outcome, lang: str) -> str:
 
 
 def invalid_results(assignment: Assignment, key: str, reason: str, *, checks: tuple[Check, ...] | None = None,
-                    started: float | None = None) -> Results:
-    """Results of a submission that could not be read: every check 0, each saying why."""
+                    started: float | None = None, cause: str | None = None) -> Results:
+    """Results of a submission that could not be read: every check 0 and not run, the ``reason``
+    its one cause ("could not be read: <reason>"; ``cause`` says it otherwise, for a grader's own error)."""
     checks = assignment.checks if checks is None else checks
+    lang = assignment.language
+    why = render(Message("not_run_did_not_load"), lang)
+    feedback = render(Message("not_run", {"reason": why}), lang)
     results = [CheckResult(id=c.id, question=c.question, name=c.name, number=n, score=0.0, max_score=c.points,
-                           hidden=c.hidden, visibility=c.visibility, passed=False, feedback=reason)
+                           hidden=c.hidden, visibility=c.visibility, passed=False, feedback=feedback, not_run=why)
                for c, n in zip(checks, _numbers(checks))]
     elapsed = 0.0 if started is None else round(time.monotonic() - started, 4)
     return Results(
         assignment_id=assignment.id, assignment_title=assignment.title, language=assignment.language,
         submission=key, checks=tuple(results), questions=_question_scores(assignment, results), status="invalid",
-        notes=(reason,), execution_time=elapsed,
+        causes=(cause or render(Message("cause_invalid", {"reason": reason}), lang),), execution_time=elapsed,
     )

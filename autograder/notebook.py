@@ -40,10 +40,10 @@ How to work in this notebook:
 2. Run each cell after changing it, then the last cell: `check()` runs the public checks on the
    cells this kernel has run, in the order you ran them (no need to save first; *Restart Kernel and
    Run All* starts clean). `check("{question}")` checks one question.
-3. Public checks only look at the form of your answers (types, shapes, formulas that parse):
-   passing them does not mean the answers are right. Open this notebook from the unzipped bundle
-   folder, beside `assignment/` and `autograder/`.
-4. Submit `{notebook}` (or `{starter}`) on Gradescope. Hidden checks run there.
+3. Public checks test some values and properties of your answers: passing them does not mean
+   the hidden checks pass; those are graded after you submit. Open this notebook from the
+   unzipped bundle folder, beside `assignment/` and `autograder/`.
+4. Submit `{notebook}` (or `{starter}`) on Gradescope.
 """,
     "fr": """# {title}
 
@@ -55,10 +55,11 @@ Comment travailler dans ce notebook :
    vérifications publiques sur les cellules exécutées dans ce noyau, dans l'ordre où vous les avez
    exécutées (pas besoin d'enregistrer ; *Redémarrer le noyau et tout exécuter* repart de zéro).
    `check("{question}")` vérifie une seule question.
-3. Les vérifications publiques ne regardent que la forme de vos réponses (types, formes, formules
-   lisibles) : les réussir ne veut pas dire que les réponses sont justes. Ouvrez ce notebook depuis
-   le dossier décompressé, à côté de `assignment/` et `autograder/`.
-4. Remettez `{notebook}` (ou `{starter}`) sur Gradescope. Les vérifications cachées s'y exécutent.
+3. Les vérifications publiques testent certaines valeurs et propriétés de vos réponses : les
+   réussir ne veut pas dire que les vérifications cachées réussiront ; celles-ci sont corrigées
+   après la remise. Ouvrez ce notebook depuis le dossier décompressé, à côté de `assignment/` et
+   `autograder/`.
+4. Remettez `{notebook}` (ou `{starter}`) sur Gradescope.
 """,
 }
 
@@ -82,7 +83,7 @@ def starter_notebook(assignment: Assignment) -> NotebookNode:
     path = assignment.root / "starter" / assignment.starter
     return notebook_from_starter(path.read_text(encoding="utf-8"), origin=path.name, title=assignment.title,
                                  language=assignment.language, starter=assignment.starter,
-                                 question=_example_question(assignment))
+                                 question=example_question(assignment))
 
 
 def notebook_from_starter(source: str, *, origin: str, title: str, language: str, starter: str,
@@ -123,7 +124,9 @@ def write_starter_notebook(assignment: Assignment) -> Path:
     return path
 
 
-def _example_question(assignment: Assignment) -> str:
+def example_question(assignment: Assignment) -> str:
+    """The question the how-tos name in ``check("...")``: one that has public checks, so that the
+    example works as printed."""
     for check in assignment.public_checks:
         return check.question
     auto = [q.id for q in assignment.questions if q.graded == "auto"]

@@ -4,12 +4,17 @@ The autograder zip holds ``setup.sh`` (this repository's, unchanged, so the imag
 machine are set up by the same script), ``run_autograder``, the package, the assignment with
 its hidden checks, and the solution; for an otter assignment, its otter source and its pip
 requirements, which setup.sh installs into the image. The student bundle holds the starters,
-the public checks and the package, and nothing else: no hidden check, no solution, no example
-submission.
+the public checks and the package (its source, and the same as a wheel for ``pip install``), and
+nothing else: no hidden check, no solution, no example submission. Every command its README and
+starters print works from the unzipped bundle as printed (tests/test_bundle.py runs them).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import io
+import re
 import shlex
 import tempfile
 import zipfile
@@ -31,27 +36,41 @@ _SKIP_PARTS = {"__pycache__", ".pytest_cache", ".ipynb_checkpoints"}
 STUDENT_README = {
     "en": """# {title}
 
-1. Fill in `{starter}` (or `{notebook}` in Jupyter). Keep the names of functions and values.
-2. Check your work against the public checks:
-   - in a terminal: `python -m autograder check assignment {starter}`
-   - in the notebook: run the last cell, `from autograder import check; check()` (or `check("q5")`)
-3. Submit `{starter}` or `{notebook}` on Gradescope. Hidden checks run there.
+Work in this folder, the unzipped bundle: `assignment/` holds the public checks, `autograder/` the grader.
 
-Public checks only look at the form of your answers (types, shapes, formulas that parse):
-passing them does not mean the answers are right. Requirements: Python 3.10+, numpy, pyyaml,
-scipy{torch}.
+1. Fill in `{starter}` (or `{notebook}` in Jupyter). Keep the names of functions and values.
+2. Check your work against the public checks, from this folder:
+   - in a terminal: `python -m autograder check {starter}`
+   - in the notebook: run its last cell, `check()`; `check("{question}")` checks one question.
+3. Submit `{starter}` or `{notebook}` on Gradescope.
+
+Public checks test some values and properties of your answers. Passing them does not mean that the
+hidden checks pass: hidden checks are graded after you submit.
+
+Requirements: Python 3.10+ and the packages the grader needs:
+{requirements}.
+To install the grader with them, and an `autograder` command: `pip install {wheel}`;
+then `autograder check {starter}` works from this folder too.
 """,
     "fr": """# {title}
 
-1. Complétez `{starter}` (ou `{notebook}` dans Jupyter). Gardez les noms des fonctions et des valeurs.
-2. Vérifiez votre travail avec les vérifications publiques :
-   - dans un terminal : `python -m autograder check assignment {starter}`
-   - dans le notebook : exécutez la dernière cellule, `from autograder import check; check()` (ou `check("q5")`)
-3. Remettez `{starter}` ou `{notebook}` sur Gradescope. Les vérifications cachées s'y exécutent.
+Travaillez dans ce dossier, l'archive décompressée : `assignment/` contient les vérifications publiques,
+`autograder/` le correcteur.
 
-Les vérifications publiques ne regardent que la forme de vos réponses (types, formes, formules
-lisibles) : les réussir ne veut pas dire que les réponses sont justes. Prérequis : Python 3.10+,
-numpy, pyyaml, scipy{torch}.
+1. Complétez `{starter}` (ou `{notebook}` dans Jupyter). Gardez les noms des fonctions et des valeurs.
+2. Vérifiez votre travail avec les vérifications publiques, depuis ce dossier :
+   - dans un terminal : `python -m autograder check {starter}`
+   - dans le notebook : exécutez sa dernière cellule, `check()` ; `check("{question}")` vérifie une
+     seule question.
+3. Remettez `{starter}` ou `{notebook}` sur Gradescope.
+
+Les vérifications publiques testent certaines valeurs et propriétés de vos réponses. Les réussir ne
+veut pas dire que les vérifications cachées réussiront : celles-ci sont corrigées après la remise.
+
+Prérequis : Python 3.10+ et les paquets dont le correcteur a besoin :
+{requirements}.
+Pour installer le correcteur avec eux, et une commande `autograder` : `pip install {wheel}` ;
+ensuite, `autograder check {starter}` fonctionne aussi depuis ce dossier.
 """,
 }
 
@@ -108,17 +127,21 @@ def _build_otter(assignment: Assignment, *, out: Path) -> Path:
 
 
 def bundle(assignment: Assignment, *, out: Path) -> Path:
-    """Write the students' zip: starters (.py and .ipynb), public checks, the package, a how-to."""
+    """Write the students' zip: starters (.py and .ipynb), public checks, the package (as source,
+    for ``python -m autograder`` and the notebook, and as a wheel, for ``pip install``), a how-to."""
+    from autograder.notebook import example_question
+
     out = _zip_path(out)
     starter_dir = assignment.root / "starter"
     notebook = Path(assignment.starter).with_suffix(".ipynb").name
-    uses_torch = "torch" in assignment.preload
+    wheel_name, wheel_bytes, requirements = _wheel()
     readme = STUDENT_README.get(assignment.language, STUDENT_README["en"]).format(
         title=assignment.title, starter=assignment.starter, notebook=notebook,
-        torch=", torch==2.13.0" if uses_torch else "")
+        question=example_question(assignment), wheel=wheel_name, requirements=", ".join(requirements))
     top = assignment.id
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as z:
         z.writestr(f"{top}/README.md", readme)
+        z.writestr(f"{top}/{wheel_name}", wheel_bytes)
         for path in sorted(starter_dir.iterdir()):
             if path.is_file():
                 z.write(path, f"{top}/{path.name}")
@@ -170,3 +193,72 @@ def _add_tree(z: zipfile.ZipFile, folder: Path, prefix: str, *, skip: tuple[str,
         if path.suffix in (".pyc",):
             continue
         z.write(path, f"{prefix}/{rel.as_posix()}")
+
+
+#: a wheel's files all get this time: the same package gives the same bytes (zip cannot go earlier)
+_WHEEL_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def _wheel() -> tuple[str, bytes, list[str]]:
+    """The package as a pure-Python wheel, made from ``pyproject.toml`` and ``autograder/`` as they
+    are now (the installed metadata of an editable install can be older than pyproject); returns
+    its file name, its bytes and the core requirements it declares.
+
+    Written here rather than by a build backend: bundling needs no setuptools, no network and no
+    build folder in the repository, and the wheel holds exactly what the bundle's source does.
+    """
+    project = _pyproject()["project"]
+    name, version = project["name"], project["version"]
+    dist = f"{re.sub(r'[-_.]+', '_', name).lower()}-{version}"
+    requirements = list(project.get("dependencies", []))
+    metadata = ["Metadata-Version: 2.1", f"Name: {name}", f"Version: {version}",
+                f"Summary: {project.get('description', '')}", f"Requires-Python: {project.get('requires-python', '')}"]
+    metadata += [f"Requires-Dist: {req}" for req in requirements]
+    for extra, reqs in project.get("optional-dependencies", {}).items():
+        metadata.append(f"Provides-Extra: {extra}")
+        for req in reqs:
+            marker = f'({req.split(";", 1)[1].strip()}) and extra == "{extra}"' if ";" in req else f'extra == "{extra}"'
+            metadata.append(f"Requires-Dist: {req.split(';', 1)[0].strip()}; {marker}")
+    scripts = project.get("scripts", {})
+    files: dict[str, bytes] = {}
+    package = PROJECT_DIR / "autograder"
+    for path in sorted(package.rglob("*")):
+        rel = path.relative_to(package)
+        if path.is_file() and not _SKIP_PARTS & set(rel.parts) and path.suffix != ".pyc":
+            files[f"autograder/{rel.as_posix()}"] = path.read_bytes()
+    info = f"{dist}.dist-info"
+    files[f"{info}/METADATA"] = ("\n".join(metadata) + "\n").encode()
+    files[f"{info}/WHEEL"] = (b"Wheel-Version: 1.0\nGenerator: autograder.packaging\nRoot-Is-Purelib: true\n"
+                              b"Tag: py3-none-any\n")
+    entry_points = "".join(f"{k} = {v}\n" for k, v in scripts.items())
+    files[f"{info}/entry_points.txt"] = f"[console_scripts]\n{entry_points}".encode()
+    files[f"{info}/top_level.txt"] = b"autograder\n"
+    record = [f"{n},sha256={_digest(data)},{len(data)}" for n, data in files.items()] + [f"{info}/RECORD,,"]
+    files[f"{info}/RECORD"] = ("\n".join(record) + "\n").encode()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        for n, data in files.items():
+            entry = zipfile.ZipInfo(n, date_time=_WHEEL_TIME)
+            entry.external_attr = 0o100644 << 16
+            z.writestr(entry, data, compress_type=zipfile.ZIP_DEFLATED)
+    return f"{dist}-py3-none-any.whl", buffer.getvalue(), requirements
+
+
+def _digest(data: bytes) -> str:
+    return base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+
+
+def _pyproject() -> dict:
+    path = PROJECT_DIR / "pyproject.toml"
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        try:
+            import tomli as tomllib
+        except ImportError:
+            raise ConfigError("writing the bundle's wheel reads pyproject.toml: it needs Python 3.11+ "
+                              "(or 'pip install tomli')") from None
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        raise ConfigError(f"cannot read {path} for the bundle's wheel: {e}") from None

@@ -48,6 +48,12 @@ class CheckResult:
     feedback: str = ""
     #: what was answered, when the check failed on an answer (not for a missing answer, nor a pass)
     wrong_answer: WrongAnswer | None = None
+    #: the hint of the known wrong answer given (``hints:`` of the check), rendered; already the
+    #: last line of ``feedback``, so it is shown wherever the feedback is and only there
+    hint: str = ""
+    #: why the check could not run, rendered ("the submission did not load", "cell 7 did not run
+    #: to the end"); empty when it ran. A check not run scores 0, as a failed one
+    not_run: str = ""
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,9 @@ class Results:
     #: "graded", "error" (the file raised or did not parse), "timeout", "crashed", "invalid"
     status: str
     notes: tuple[str, ...] = ()
+    #: what kept the submission, or part of it, from loading, one line each, rendered: the file
+    #: does not parse, a cell raised, the notebook is not a notebook. Reports show them first
+    causes: tuple[str, ...] = ()
     output: str = ""
     isolation: str = ""
     execution_time: float = 0.0

@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder.errors import SandboxError
+from autograder.messages import Message, render
 from autograder.plaindata import PlainDataError, from_plain, to_plain
 
 SANDBOX_USER = "autograder-student"
@@ -137,6 +138,11 @@ class Answer:
     value: Any = None
     error_type: str | None = None
     error_message: str = ""
+    #: the line of the submission the error was raised at, when the student's code raised it
+    #: (kept apart from the message: the report says it in the assignment's language)
+    error_line: int | None = None
+    #: the chunk (a notebook's code cell, 0-based) that line is in; None for a .py file
+    error_chunk: int | None = None
     #: the line it came in, exactly (empty for an answer the sandbox made up: a timeout...):
     #: two answers with the same line are the same answer (see ``grading.Verdicts``)
     wire: bytes = field(default=b"", compare=False, repr=False)
@@ -176,12 +182,9 @@ class Isolation:
     def run_as(self) -> tuple[int, int] | None:
         return self.uids[0] if self.uids else None
 
-    def describe(self) -> str:
-        return {
-            "bwrap": "bubblewrap namespaces (no network, private filesystem) + rlimits",
-            "user": f"separate user {SANDBOX_USER} + rlimits, no privileges",
-            "rlimits": "resource limits only (no separate user, no namespaces)",
-        }[self.mode]
+    def describe(self, language: str = "en") -> str:
+        """What protects the grader, for a report in ``language`` (students read it on Gradescope)."""
+        return render(Message(f"isolation_{self.mode}", {"user": SANDBOX_USER}), language)
 
 
 def detect_isolation(requested: str = "auto") -> Isolation:
@@ -885,7 +888,9 @@ def _outcome_from_reply(reply: dict, lines: bytes, requests: list[Request], *,
             continue
         kind = msg.get("kind")
         if kind == "exec_error":
-            exec_errors.append(msg.get("error") if isinstance(msg.get("error"), dict) else {})
+            error = msg.get("error") if isinstance(msg.get("error"), dict) else {}
+            # which chunk (notebook cell) raised: the grader names the cell, and the answers it would have defined
+            exec_errors.append({**error, "chunk": msg.get("chunk")})
         elif kind == "done":
             finished = True
     problem = None
@@ -956,11 +961,10 @@ def _answer(msg: dict | None, wire: bytes, *, answer_bytes: int) -> Answer:
         return _LineAnswer(wire)
     if "error" in msg:
         err = msg["error"] if isinstance(msg["error"], dict) else {}
-        line = err.get("line")
-        text = str(err.get("message", ""))[:400]
-        if isinstance(line, int) and line > 0:
-            text = f"{text} (line {line})"
-        return Answer(error_type=str(err.get("type", "error"))[:80], error_message=text, wire=wire)
+        line, chunk = err.get("line"), err.get("chunk")
+        return Answer(error_type=str(err.get("type", "error"))[:80], error_message=str(err.get("message", ""))[:400],
+                      error_line=line if type(line) is int and line > 0 else None,
+                      error_chunk=chunk if type(chunk) is int and chunk >= 0 else None, wire=wire)
     return Answer(error_type="bad_data", error_message="an answer without a value", wire=wire)
 
 
@@ -991,6 +995,8 @@ class _LineAnswer(Answer):
     value = property(lambda self: self._read().value)
     error_type = property(lambda self: self._read().error_type)
     error_message = property(lambda self: self._read().error_message)
+    error_line = property(lambda self: self._read().error_line)
+    error_chunk = property(lambda self: self._read().error_chunk)
 
     def __eq__(self, other: object) -> bool:
         return self._read() == (other._read() if isinstance(other, _LineAnswer) else other)

@@ -73,12 +73,20 @@ class QuestionStrength:
     made: int = 0
     killed: int = 0
     equivalent: int = 0
+    #: of the variants killed, those a public check rejects too (what a student sees before submitting)
+    public_killed: int = 0
     survivors: list[Variant] = field(default_factory=list)
 
     @property
     def share(self) -> float:
         counted = self.made - self.equivalent
         return 1.0 if counted == 0 else self.killed / counted
+
+    @property
+    def public_share(self) -> float:
+        """The share of the counted variants some public check rejects."""
+        counted = self.made - self.equivalent
+        return 1.0 if counted == 0 else self.public_killed / counted
 
     @property
     def measured(self) -> bool:
@@ -559,17 +567,20 @@ def measure(assignment: Assignment, *, jobs: int = 1, isolation: str = "auto",
                 row.survivors.append(variant)
             else:
                 row.killed += 1
+                if any(not c.passed for c in results.checks if not c.hidden and c.question == question):
+                    row.public_killed += 1
     return list(table.values())
 
 
 def strength_table(rows: list[QuestionStrength], *, diffs: dict[str, str] | None = None) -> str:
     """One row per question (its id first): variants made, killed, the share killed; then each
     survivor's name."""
-    lines = [f"{'question':<14}{'made':>6}{'killed':>8}{'equiv.':>8}{'killed %':>10}  survivors"]
+    lines = [f"{'question':<14}{'made':>6}{'killed':>8}{'equiv.':>8}{'killed %':>10}{'public %':>10}  survivors"]
     for row in rows:
         survivors = "; ".join(v.name for v in row.survivors[:6]) + (" ..." if len(row.survivors) > 6 else "")
         share = f"{100 * row.share:>9.1f}%" if row.measured else f"{'n/a':>10}"
-        lines.append(f"{row.question:<14}{row.made:>6}{row.killed:>8}{row.equivalent:>8}{share}  {survivors}")
+        public = f"{100 * row.public_share:>9.1f}%" if row.measured else f"{'n/a':>10}"
+        lines.append(f"{row.question:<14}{row.made:>6}{row.killed:>8}{row.equivalent:>8}{share}{public}  {survivors}")
     return "\n".join(lines)
 
 

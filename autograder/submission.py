@@ -3,7 +3,8 @@
 Accepted: a ``.py`` file, a ``.ipynb`` notebook, a ``.zip`` of one submission, or a folder.
 A notebook's code cells become separate chunks, executed one after the other like a kernel
 with "continue on error" would; IPython magics and shell lines are replaced by ``pass`` (same
-line numbers) and listed in ``notes``. Anything unsafe or unreadable is a SubmissionError
+line numbers) and listed in ``notes``; the notebook's own ``check()`` lines (its last cell)
+become ``pass`` too, without a note. Anything unsafe or unreadable is a SubmissionError
 with a one-line reason; the grader turns it into a graded zero, never a traceback. Whatever
 the bytes are (a notebook nested 100,000 levels deep, a cell whose source is a number, a zip
 entry with a bad CRC or an unknown compression), reading them fails into that error, and no
@@ -52,6 +53,9 @@ class Submission:
     #: what loading changed (magics dropped...), rendered in the assignment's language by the grader
     notes: tuple[Message, ...] = ()
     metadata: dict = field(default_factory=dict)
+    #: the notebook cell each chunk comes from, as a student counts them (1 is the notebook's first
+    #: cell, markdown included); empty for a .py file. A report names the cell that raised
+    cells: tuple[int, ...] = ()
 
 
 def load_submission(path: str | Path, *, starter: str, key: str | None = None) -> Submission:
@@ -200,6 +204,7 @@ def _from_entries(entries: dict[str, bytes], *, starter: str, key: str, origin: 
     files: dict[str, str] = {}
     notes: list[Message] = []
     chunks: tuple[str, ...] = ()
+    numbers: tuple[int, ...] = ()
     main = PurePosixPath(main_entry).name
     for name, data in entries.items():
         if str(PurePosixPath(name).parent) != main_dir:
@@ -208,16 +213,17 @@ def _from_entries(entries: dict[str, bytes], *, starter: str, key: str, origin: 
         if base.endswith(".ipynb"):
             if name != main_entry:
                 continue
-            cells, cell_notes = notebook_chunks(data, origin=base)
+            cells, cell_notes = notebook_code_cells(data, origin=base)
             notes += cell_notes
-            chunks = tuple(cells)
+            chunks = tuple(source for _, source in cells)
+            numbers = tuple(number for number, _ in cells)
             main = base[: -len(".ipynb")] + ".py"
-            files[main] = "\n\n".join(cells)
+            files[main] = "\n\n".join(chunks)
         else:
             files[base] = _decode(data, base)
             if name == main_entry:
                 chunks = (files[base],)
-    return Submission(key=key, files=files, main=main, chunks=chunks, notes=tuple(notes))
+    return Submission(key=key, files=files, main=main, chunks=chunks, notes=tuple(notes), cells=numbers)
 
 
 def _pick_main(entries: dict[str, bytes], *, starter: str, origin: str) -> str:
@@ -248,6 +254,13 @@ def _decode(data: bytes, name: str) -> str:
 
 def notebook_chunks(data: bytes, *, origin: str) -> tuple[list[str], list[Message]]:
     """The code cells of a notebook, magics neutralised; raises SubmissionError if it is not one."""
+    cells, notes = notebook_code_cells(data, origin=origin)
+    return [source for _, source in cells], notes
+
+
+def notebook_code_cells(data: bytes, *, origin: str) -> tuple[list[tuple[int, str]], list[Message]]:
+    """:func:`notebook_chunks`, each with its cell's number in the notebook (1-based, markdown
+    cells counted, as in the notes): what a report names when a cell raises."""
     text = _decode(data, origin)
     try:
         nb = json.loads(text)
@@ -261,7 +274,7 @@ def notebook_chunks(data: bytes, *, origin: str) -> tuple[list[str], list[Messag
         raise _error("sub_nb_version", name=origin, version=nb.get("nbformat"))
     if not isinstance(nb.get("cells"), list):
         raise _error("sub_nb_not_notebook", name=origin)
-    chunks: list[str] = []
+    chunks: list[tuple[int, str]] = []
     notes: list[Message] = []
     for index, cell in enumerate(nb["cells"], start=1):
         if not isinstance(cell, dict):
@@ -279,12 +292,12 @@ def notebook_chunks(data: bytes, *, origin: str) -> tuple[list[str], list[Messag
                 lines.append(f"{indent}pass  # dropped: {line.strip()[:40]}")
                 notes.append(Message("note_magic", {"cell": index, "line": line.strip()[:40]}))
             elif OWN_CHECK_LINE.match(line):
-                # the student's own check() is for their kernel; in the grader it would only fail
+                # check() is for the student's kernel (the starter notebook ends with it); in the
+                # grader it would only fail. Dropped without a note: nothing the student must act on
                 lines.append(f"{indent}pass  # dropped: {line.strip()[:40]}")
-                notes.append(Message("note_check_cell", {"cell": index}))
             else:
                 lines.append(line)
-        chunks.append("\n".join(lines))
+        chunks.append((index, "\n".join(lines)))
     return chunks, notes
 
 

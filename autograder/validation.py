@@ -35,6 +35,16 @@ def validate(assignment: Assignment, *, sandbox: Sandbox) -> list[ExampleOutcome
     return outcomes
 
 
+def uncovered_questions(assignment: Assignment) -> list:
+    """The auto-graded questions none of whose public checks can fail on a wrong value (see
+    :mod:`autograder.coverage`); none for an assignment without a solution to make wrong values of."""
+    from autograder.coverage import public_coverage, uncovered
+
+    if assignment.solution_file is None:
+        return []
+    return uncovered(public_coverage(assignment))
+
+
 def example_files(assignment: Assignment) -> list[tuple[Path, float | None]]:
     """The examples and their documented scores (``examples/expected.yaml``: name -> score)."""
     from autograder import yamldata

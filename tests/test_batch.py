@@ -103,8 +103,8 @@ def test_export_zip_with_hostile_entries_reports_those_submissions_only(tmp_path
     outcome = grade_batch(load_assignment("ift6135-h20-hw1"), [archive], out=out, jobs=1)
     by_id = {r.submission: r for r in outcome.results}
     assert not (tmp_path / "escaped.py").exists() and not (out / "escaped.py").exists()
-    assert by_id["9002"].status == "invalid" and "outside its folder" in by_id["9002"].notes[0]
-    assert by_id["9003"].status == "invalid" and "symbolic link" in by_id["9003"].notes[0]
+    assert by_id["9002"].status == "invalid" and "outside its folder" in by_id["9002"].causes[0]
+    assert by_id["9003"].status == "invalid" and "symbolic link" in by_id["9003"].causes[0]
     assert by_id["9000"].score == 70 and by_id["9004"].score == 70, "the others are graded as usual"
 
 
@@ -290,7 +290,7 @@ def test_a_grader_bug_on_one_submission_is_its_result_not_the_batchs(tmp_path, m
     outcome = grade_batch(load_assignment("ift6135-h20-hw1"), inputs, out=out, jobs=1)
     by_id = {r.submission: r for r in outcome.results}
     assert by_id["alice"].score == 70
-    assert by_id["bob"].status == "invalid" and by_id["bob"].notes[0].startswith(
+    assert by_id["bob"].status == "invalid" and by_id["bob"].causes[0].startswith(
         "internal error while grading this submission: RuntimeError: no such key")
     assert (out / "grades.csv").exists() and (out / "summary.json").exists() and (out / "report.html").exists()
     err = capfd.readouterr().err

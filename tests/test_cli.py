@@ -27,6 +27,25 @@ def test_unknown_assignment_is_one_line_exit_2():
     assert "Traceback" not in r.stderr
 
 
+def test_check_without_assignment_outside_a_bundle_is_one_line_exit_2(tmp_path):
+    (tmp_path / "hw1.py").write_text("x = 1\n")
+    r = cli("check", "hw1.py", cwd=tmp_path)
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
+    assert r.stderr.startswith("error: cannot find the assignment") and "assignment/" in r.stderr
+
+
+def test_check_finds_the_bundles_assignment_beside_the_submission(tmp_path):
+    """`autograder check hw1.py` from the bundle (tests/test_bundle.py), or from anywhere, given
+    the bundle's file: the assignment is the assignment/ folder beside it."""
+    import shutil
+
+    folder = tmp_path / "bundle"
+    shutil.copytree(H20, folder / "assignment", ignore=shutil.ignore_patterns("examples", "hidden.yaml"))
+    shutil.copy(H20 / "examples" / "perfect.py", folder / "hw1.py")
+    r = cli("check", folder / "hw1.py", cwd=tmp_path)
+    assert r.returncode == 0 and "All public checks passed" in r.stdout, r.stdout + r.stderr
+
+
 def test_missing_submission_is_one_line_exit_2(tmp_path):
     r = cli("grade", "ift6135-h20-hw1", tmp_path / "ghost.py", "--out", tmp_path / "out")
     assert r.returncode == 2 and r.stderr.startswith("error: submission not found:") and "Traceback" not in r.stderr

@@ -341,7 +341,7 @@ def test_integer_failures_carry_the_offending_value():
     assert result.message.params == {"where": "[1]: ", "actual": 32.5}
     result = integer([64, 31, 32], [64, 32, 32])
     assert result.message.params == {"where": "[1]: ", "actual": 31, "expected": 32}
-    assert integer(True, 1).message.params == {"wanted": "a whole number", "found": "bool"}
+    assert integer(True, 1).message.params == {"wanted": Message("kind_whole_number"), "found": "bool"}
 
 
 @pytest.mark.filterwarnings("ignore:invalid value encountered in cast:RuntimeWarning")
@@ -452,9 +452,10 @@ def test_nested_dict_and_list_structures():
 
 def test_bool_vs_number():
     result = close(True, 1.0)
-    assert key(result) == "wrong_type" and result.message.params == {"wanted": "a number", "found": "bool"}
+    assert key(result) == "wrong_type" and result.message.params == {"wanted": Message("kind_number"), "found": "bool"}
     result = close(1.0, True)
-    assert key(result) == "wrong_type" and result.message.params == {"wanted": "bool", "found": "a number"}
+    assert key(result) == "wrong_type" and result.message.params == {"wanted": "bool", "found": Message("kind_number")}
+    assert render(result.message, "fr") == "attendu : bool, obtenu : un nombre"
     assert key(close(np.array([1.0, 0.0]), [True, False])) == "wrong_type"
     assert key(close(np.array([True, False]), [1.0, 0.0])) == "wrong_type"
     assert close([True, False], [True, False]).ok
@@ -517,7 +518,8 @@ def test_ragged_list():
     for comparator in (close, integer):
         result = comparator([[1, 2], [3]], [[1, 2], [3, 4]])
         assert key(result) == "wrong_type"
-        assert result.message.params == {"wanted": "a number or an array", "found": "a ragged list"}
+        assert result.message.params == {"wanted": Message("kind_number_or_array"), "found": Message("kind_ragged_list")}
+        assert render(result.message, "en") == "expected a number or an array, got a ragged list"
     assert key(eigenvalues([[1, 2], [3]], [1, 2, 3])) == "wrong_type"
     assert key(shape([[1, 2], [3]], [2, 2])) == "wrong_type"
     # a ragged reference (a list of vectors of different lengths) is compared item by item
@@ -543,7 +545,7 @@ def test_ragged_list():
     (integer(13, 12), {"where": "", "actual": 13, "expected": 12}),
     (eigenvalues([1.0, 7.5], [1.0, 2.0]), {"actual": 7.5, "expected": [1, 2]}),
     (eigenvalues([1.0], [1.0, 2.0]), {"actual": 1, "expected": 2}),
-    (close("x", 1.0), {"wanted": "a number or an array", "found": "str"}),
+    (close("x", 1.0), {"wanted": Message("kind_number_or_array"), "found": "str"}),
     (exact("no", "yes"), {"where": "", "actual": "no", "expected": "yes"}),
 ])
 def test_failure_params_name_the_offending_value(result, params):

@@ -9,6 +9,8 @@ import inspect
 import json
 import os
 import re
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -100,8 +102,8 @@ def test_notebook_is_valid_and_defines_the_starters_names(assignment_id, tmp_pat
     nbformat.write(nb, path, version=4)
     submission = load_submission(path, starter=a.starter)
     assert submission.main == a.starter
-    # the check() cell is for the student's kernel: the grader neutralises it and says so
-    assert submission.notes and all(n.key == "note_check_cell" for n in submission.notes)
+    # the check() cell is for the student's kernel: the grader neutralises it, silently
+    assert submission.notes == ()
     *answers, last = submission.chunks
     assert "check" in CHECK_CELL and all(line.lstrip().startswith("pass  # dropped") for line in last.splitlines())
     assert _defined(answers) == _defined([_starter_source(a)])
@@ -216,12 +218,14 @@ def test_broken_notebook_is_graded_invalid(sandbox, tmp_path, assignment_id, con
     assert results.status == "invalid"
     assert results.score == 0 and all(c.score == 0 and not c.passed for c in results.checks)
     assert len(results.checks) == len(a.checks)
-    (note,) = results.notes
+    # one cause, first; every check not run because of it (issue 14), none failed with its own reason
+    (cause,) = results.causes
+    assert not results.notes
     if a.language == "en":
-        assert note.startswith(f"{path.name}: ") and fragment in note
+        assert cause.startswith(f"Your submission could not be read: {path.name}: ") and fragment in cause
     else:  # the French wording is tested in test_broken_notebook_message_in_french
-        assert note.startswith(f"{path.name} : ")
-    assert all(c.feedback == note for c in results.checks)  # each check says why it is 0
+        assert cause.startswith(f"Votre remise n'a pas pu être lue : {path.name} : ")
+    assert all(c.not_run and c.feedback.endswith(c.not_run) for c in results.checks)
 
 
 def test_real_nbformat_3_file_names_the_format(sandbox, tmp_path):
@@ -230,7 +234,7 @@ def test_real_nbformat_3_file_names_the_format(sandbox, tmp_path):
     path.write_text(NBFORMAT_3, encoding="utf-8")
     results = grade(a, path, sandbox=sandbox)
     assert results.status == "invalid" and results.score == 0
-    assert "format 3" in results.notes[0]
+    assert "format 3" in results.causes[0]
 
 
 def test_real_nbformat_3_file_is_invalid(sandbox, tmp_path):
@@ -238,20 +242,22 @@ def test_real_nbformat_3_file_is_invalid(sandbox, tmp_path):
     path = tmp_path / notebook_name(a)
     path.write_text(NBFORMAT_3, encoding="utf-8")
     results = grade(a, path, sandbox=sandbox)
-    assert results.status == "invalid" and results.score == 0 and results.notes[0].startswith("hw1.ipynb: ")
+    assert results.status == "invalid" and results.score == 0
+    assert results.causes[0].startswith("Your submission could not be read: hw1.ipynb: ")
 
 
 def test_broken_notebook_message_in_french(sandbox, tmp_path):
     a = load_assignment(FR)
     path = tmp_path / notebook_name(a)
     path.write_text("{not json", encoding="utf-8")
-    (note,) = grade(a, path, sandbox=sandbox).notes
+    (note,) = grade(a, path, sandbox=sandbox).causes
     assert "notebook" in note and re.search(r"invalide|n'est pas", note) and "not a valid" not in note
 
 
 @pytest.mark.parametrize("assignment_id, raised", [
-    (EN, "your file raised ValueError at line 2: a broken cell"),
-    (FR, "votre fichier a levé ValueError à la ligne 2 : a broken cell"),
+    (EN, "The code at cell {cell}, line 2 raised ValueError: a broken cell; the rest of that cell did not run"),
+    (FR, "Le code à la cellule {cell}, ligne 2 a levé ValueError : a broken cell ; la suite de cette cellule "
+         "n'a pas été exécutée"),
 ])
 def test_failing_cell_does_not_stop_later_cells(sandbox, tmp_path, assignment_id, raised):
     a = load_assignment(assignment_id)
@@ -268,7 +274,8 @@ def test_failing_cell_does_not_stop_later_cells(sandbox, tmp_path, assignment_id
     later_checks = [c for c in results.checks if c.id in {k.id for k in a.checks if k.target in later}]
     assert later_checks and all(c.passed for c in later_checks)
     assert results.status == "error"
-    assert raised in results.notes
+    # the notebook's cells: a title, a magic, then the pieces (the failing one after the first half)
+    assert results.causes == (raised.format(cell=3 + middle),)
     # the same code as one .py stops at the raise: the later answers are lost there
     py = tmp_path / "py" / a.starter
     py.parent.mkdir()
@@ -316,6 +323,7 @@ def test_handed_in_notebooks_check_cell_is_not_an_error(sandbox, tmp_path):
     a = load_assignment(EN)
     results = grade(a, _filled_starter(a, tmp_path / notebook_name(a)), sandbox=sandbox)
     assert results.status == "graded" and not any("UsageError" in n for n in results.notes)
+    assert not any("check()" in n for n in results.notes)  # the bundle's own check cell: ignored silently
 
 
 # --------------------------------------------------------------------------- check() in a real kernel
@@ -342,8 +350,9 @@ def _execute(nb, folder: Path) -> list[str]:
     client.execute(env=env)
     texts = []
     for cell in nb.cells:
-        texts.append("".join(out.get("text", "") for out in cell.get("outputs", [])
-                             if out.get("output_type") == "stream"))
+        # printed text, and the text part of what a cell displayed (check()'s report)
+        texts.append("".join(out.get("text", "") if out.get("output_type") == "stream"
+                             else out.get("data", {}).get("text/plain", "") for out in cell.get("outputs", [])))
     return texts
 
 
@@ -375,7 +384,8 @@ def test_check_in_a_kernel_english(tmp_path):
     one, everything = texts[-2], texts[-1]
     assert f"{a.title}: public checks" in one
     assert "✓" in one and "conv1d" in one and "✗" not in one
-    assert "1/1 public checks passed" in one
+    q5 = sum(c.question == "q5" for c in a.public_checks)
+    assert f"{q5}/{q5} public checks passed" in one
     total = len(a.public_checks)
     assert f"{total}/{total} public checks passed" in everything
     assert "All public checks passed." in everything and "✗" not in everything
@@ -412,3 +422,49 @@ def test_check_in_a_kernel_shows_a_wrong_answer(tmp_path):
     assert line.lstrip().startswith("✗")
     assert "NotImplementedError" in report  # the cells left as in the starter
     assert "All public checks passed" not in report
+
+
+def _outputs(cell) -> tuple[str, str]:
+    """(text/html, text/plain and stream text) of one executed cell."""
+    html = "".join(out.get("data", {}).get("text/html", "") for out in cell.outputs)
+    text = "".join(out.get("text", "") if out.get("output_type") == "stream"
+                   else out.get("data", {}).get("text/plain", "") for out in cell.outputs)
+    return html, text
+
+
+@pytest.mark.parametrize("assignment_id", [EN, FR])
+def test_check_renders_as_html_in_a_kernel(tmp_path, assignment_id):
+    """The bundle's notebook with one answer filled in wrong (it raises, with markup in its message)
+    and the notebook's own check cell: one HTML block per question, colours, the summary; no
+    repr of a returned value; the student's text escaped."""
+    a = load_assignment(assignment_id)
+    folder = _unzipped_bundle(a, tmp_path)
+    nb = nbformat.read(folder / notebook_name(a), as_version=4)
+    functions = {c.target for c in a.public_checks if c.call}
+    cell = next(c for c in nb.cells if c.cell_type == "code" and c.source.startswith("def ")
+                and c.source[4:].split("(")[0] in functions)
+    boom = "<script>alert(1)</script>"
+    cell.source = f"{cell.source.splitlines()[0]}\n    raise ValueError({boom!r})"
+    execute = _execute(nb, folder)
+    assert execute
+    html, text = _outputs(nb.cells[-1])
+    assert html.startswith('<div class="autograder-check"'), html[:200]
+    questions = {c.question for c in a.public_checks}
+    assert html.count('class="question"') == len(questions)
+    assert "#b42318" in html and "✗" in html  # red: the wrong question, and the cells left as in the starter
+    passed_line = "public checks passed" if a.language == "en" else "vérifications publiques réussies"
+    assert passed_line in html and passed_line in text
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "<Results" not in text and "<Results" not in html
+    assert [o.output_type for o in nb.cells[-1].outputs] == ["display_data"]  # shown once, no Out[n]
+
+
+def test_check_prints_plain_text_in_a_terminal(tmp_path):
+    a = load_assignment(EN)
+    folder = _unzipped_bundle(a, tmp_path)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH" and not k.startswith("AUTOGRADER_")}
+    r = subprocess.run([sys.executable, "-c", "from autograder import check; check()"], cwd=folder,
+                       capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 0 and r.stderr == ""
+    assert f"{a.title}: public checks" in r.stdout and "✗" in r.stdout
+    assert "<div" not in r.stdout and "<Results" not in r.stdout

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import zipfile
 
 import pytest
@@ -107,3 +108,26 @@ def test_out_must_be_a_zip(tmp_path):
 
     with pytest.raises(UsageError, match=r"\.zip"):
         bundle(load_assignment("ift6135-h20-hw1"), out=tmp_path / "student.tar")
+
+
+def test_bundle_wheel_declares_pyprojects_dependencies_and_is_reproducible(tmp_path):
+    import tomllib
+
+    from autograder.assignment import PROJECT_DIR
+
+    project = tomllib.loads((PROJECT_DIR / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    wheels = []
+    for n in (1, 2):
+        with zipfile.ZipFile(bundle(load_assignment("td-gradients"), out=tmp_path / f"s{n}.zip")) as z:
+            (name,) = [n for n in z.namelist() if n.endswith(".whl")]
+            wheels.append(z.read(name))
+    assert wheels[0] == wheels[1]
+    assert name == f"td-gradients/dl_autograder-{project['version']}-py3-none-any.whl"
+    with zipfile.ZipFile(io.BytesIO(wheels[0])) as w:
+        metadata = w.read(f"dl_autograder-{project['version']}.dist-info/METADATA").decode()
+        names = set(w.namelist())
+    core = [line.split(": ", 1)[1] for line in metadata.splitlines()
+            if line.startswith("Requires-Dist: ") and "extra ==" not in line]
+    assert core == project["dependencies"]
+    assert {"autograder/cli.py", "autograder/templates/new_en.py", "autograder/otter/README.md"} <= names
+    assert not any("__pycache__" in n or n.endswith(".pyc") for n in names)

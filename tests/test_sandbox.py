@@ -39,7 +39,7 @@ def test_missing_name_and_not_callable(sandbox):
 def test_exception_in_student_function_is_an_answer(sandbox):
     out = run(sandbox, "def f():\n    raise ValueError('boom')\n", call("a", "f"))
     assert out.answers["a"].error_type == "ValueError" and "boom" in out.answers["a"].error_message
-    assert "line 2" in out.answers["a"].error_message
+    assert out.answers["a"].error_line == 2 and out.answers["a"].error_message == "boom"
 
 
 def test_student_hangs_in_a_call(sandbox):

@@ -120,6 +120,18 @@ def test_notebook_cells_and_magics(tmp_path):
     assert any(n.key == "note_cell_magic" and n.params["magic"] == "%%bash" for n in sub.notes)
 
 
+def test_check_calls_are_dropped_silently(tmp_path):
+    """The starter notebook's own check cell, and a student's extra check("q5") calls: replaced by
+    pass (in the grader they could only fail), with no note to the student."""
+    p = tmp_path / "hw1.ipynb"
+    p.write_text(json.dumps(_notebook(("code", "X = 1\ncheck('q1')"), ("code", "import autograder\nr = check()"),
+                                      ("code", "from autograder import check\ncheck()"))))
+    sub = load_submission(p, starter="hw1.py")
+    assert sub.notes == ()
+    assert sub.chunks[0].splitlines() == ["X = 1", "pass  # dropped: check('q1')"]
+    assert all(line.startswith("pass  # dropped") for chunk in sub.chunks[1:] for line in chunk.splitlines())
+
+
 @pytest.mark.parametrize("content, match", [
     ("{not json", "invalid JSON"),
     ('{"hello": 1}', "not a Jupyter notebook"),

@@ -27,9 +27,9 @@
 """IFT6135-A2022, modèles génératifs et apprentissage auto-supervisé : partie corrigée automatiquement.
 
 Complétez chaque fonction et chaque valeur ci-dessous, sans changer les noms. Vérifiez vos
-réponses avec
+réponses avec les vérifications publiques, depuis le dossier décompressé :
 
-    autograder check ift6135-a22-generatifs generatifs.py
+    python -m autograder check generatifs.py
 
 Les preuves et les discussions (dérivation de Q1, preuves de Q2.1 à Q2.4, toute la Q3, la
 stabilité en Q4.3 et Q4.6, la revue de papier de Q5) sont corrigées à la main à partir de votre
@@ -195,6 +195,10 @@ Permis : ces variables, log, ln, sqrt, exp, abs, pi, les nombres et + - * / ** (
 #       sigma1: {shape: scalar, domain: positive}
 #       sigma2: {shape: scalar, domain: positive}
 #     allowed: [mu1, mu2, sigma1, sigma2, log, ln, sqrt, exp, abs, pi]
+#   hints:
+#     - {value: "log(sigma2/sigma1) + (sigma1**2 + (mu1 - mu2)**2)/(2*sigma2**2) - 1/2",
+#        hint: {fr: "c'est KL[p||q] : la divergence n'est pas symétrique, vérifiez quelle loi est q",
+#               en: "this is KL[p||q]: the divergence is not symmetric, check which distribution is q"}}
 #
 # - id: q1-fonction
 #   question: q1
@@ -239,6 +243,15 @@ def kl_symetrique(mu1: float, s1: float, mu2: float, s2: float) -> bool:
 #   call: kl_symetrique
 #   cases: [[0.0, 1.0, 1.0, 2.0]]
 #   compare: {kind: property, using: booleen}
+#
+# - id: q1-symetrie-identiques
+#   question: q1-symetrie
+#   points: 0
+#   name: deux gaussiennes identiques donnent KL[q||p] = KL[p||q] (toutes deux nulles)
+#   call: kl_symetrique
+#   cases: [[0.5, 1.5, 0.5, 1.5]]
+#   compare: exact
+#   expect: {value: true}
 
 # %% [raw]
 # CHECKS hidden
@@ -301,6 +314,17 @@ def contre_exemple_relu(a: float, b: float, c: float) -> list[float]:
 #   call: contre_exemple_relu
 #   cases: [[1.0, 1.0, 1.0]]
 #   compare: {kind: shape, shape: [2]}
+#
+# - id: q2.1-antecedents
+#   question: q2.1
+#   points: 0
+#   name: "z ≠ z' et g(z) = g(z') pour g(z) = a max(0, bz + c), avec b > 0 et avec b < 0"
+#   call: contre_exemple_relu
+#   cases: [[1.5, 2.0, -1.0], [0.5, -3.0, 2.0]]
+#   compare: {kind: property, using: deux_antecedents}
+#   hints:
+#     - {when: division_par_zero, hint: {fr: "votre contre-exemple n'est pas fini : évitez de diviser par un coefficient qui peut être nul",
+#                                        en: "your counterexample is not finite: avoid dividing by a coefficient that may be zero"}}
 
 # %% [raw]
 # CHECKS hidden
@@ -315,6 +339,9 @@ def contre_exemple_relu(a: float, b: float, c: float) -> list[float]:
 #   cases: [[1.0, 1.0, 1.0], [-1.0, 1.0, 1.0], [2.0, 0.5, 1.0], [2.0, -0.5, 1.0], [2.0, 1.0, 3.0]]
 #   generate: {using: relu_affines, count: 10}
 #   compare: {kind: property, using: deux_antecedents}
+#   hints:
+#     - {when: division_par_zero, hint: {fr: "votre contre-exemple n'est pas fini : évitez de diviser par un coefficient qui peut être nul",
+#                                        en: "your counterexample is not finite: avoid dividing by a coefficient that may be zero"}}
 
 # %% [raw]
 # EQUIVALENT
@@ -466,6 +493,22 @@ def z_tilde_depuis_r(y: np.ndarray, z0: np.ndarray, r: float, alpha: float, beta
 #   call: inverser_flux_radial
 #   cases: [[[3.0, 4.0, 0.0], [0.0, 0.0, 1.0], 1.0, 0.5]]
 #   compare: {kind: property, using: meme_forme_que_y}
+#
+# - id: q2.4ii-z-tilde-unitaire
+#   question: q2.4ii
+#   points: 0
+#   name: "z~ est un vecteur unitaire dans la direction de y - z0"
+#   call: z_tilde_depuis_r
+#   cases: [[[1.125, -2.25, 2.25], [0.0, 0.0, 0.0], 3.0, 1.0, 0.5]]
+#   compare: {kind: property, using: direction_unitaire}
+#
+# - id: q2.4ii-inversion-public
+#   question: q2.4ii
+#   points: 0
+#   name: "g(z) redonne y pour la valeur renvoyée (flux radial de l'énoncé)"
+#   call: inverser_flux_radial
+#   cases: [[[1.0, 2.0], [0.5, -0.5], 2.0, 1.0]]
+#   compare: {kind: property, using: antecedent_du_flux}
 
 # %% [raw]
 # CHECKS hidden
@@ -563,6 +606,22 @@ def champ_vitesse(psi0: float, psi1: float, theta: float) -> np.ndarray:
 #   name: POINTS_STATIONNAIRES est une liste de points [psi0, psi1, theta]
 #   read: POINTS_STATIONNAIRES
 #   compare: {kind: property, using: forme_points}
+#
+# - id: q4.1-champ-differences
+#   question: q4.1
+#   points: 0
+#   name: "v égale les différences finies de L : (∇_psi L, -∇_theta L) au point (0,5 ; -0,5 ; 1)"
+#   call: champ_vitesse
+#   cases: [[0.5, -0.5, 1.0]]
+#   forbid_autograd: true
+#   compare: {kind: property, using: champ_par_differences, given: {gamma: 0.0}}
+#
+# - id: q4.1-points-stationnaires
+#   question: q4.1
+#   points: 0
+#   name: "le champ (différences finies de L) s'annule en chaque point donné"
+#   read: POINTS_STATIONNAIRES
+#   compare: {kind: property, using: points_ou_le_champ_s_annule, given: {gamma: 0.0}}
 
 # %% [raw]
 # CHECKS hidden
@@ -638,6 +697,23 @@ def jacobienne_champ(psi0: float, psi1: float, theta: float) -> np.ndarray:
 #   name: J_ETOILE est une matrice 3x3
 #   read: J_ETOILE
 #   compare: {kind: shape, shape: [3, 3]}
+#
+# - id: q4.2-jacobienne-differences
+#   question: q4.2
+#   points: 0
+#   name: "la jacobienne égale les différences finies du champ de l'énoncé au point (0,5 ; -0,5 ; 1)"
+#   call: jacobienne_champ
+#   cases: [[0.5, -0.5, 1.0]]
+#   forbid_autograd: true
+#   compare: {kind: property, using: jacobienne_par_differences, given: {gamma: 0.0}}
+#
+# - id: q4.2-j-etoile-coherente
+#   question: q4.2
+#   points: 0
+#   name: "J_ETOILE égale les différences finies du champ en votre premier point stationnaire"
+#   read: J_ETOILE
+#   also: [POINTS_STATIONNAIRES]
+#   compare: {kind: property, using: j_etoile_au_point, given: {gamma: 0.0}}
 
 # %% [raw]
 # CHECKS hidden
@@ -692,6 +768,14 @@ permis). La discussion de la stabilité locale va dans votre PDF.
 #   name: VALEURS_PROPRES_J_ETOILE contient trois nombres
 #   read: VALEURS_PROPRES_J_ETOILE
 #   compare: {kind: property, using: trois_valeurs_propres}
+#
+# - id: q4.3-coherentes
+#   question: q4.3
+#   points: 0
+#   name: "VALEURS_PROPRES_J_ETOILE sont les valeurs propres de votre J_ETOILE"
+#   read: VALEURS_PROPRES_J_ETOILE
+#   also: [J_ETOILE]
+#   compare: {kind: property, using: valeurs_propres_de}
 
 # %% [raw]
 # CHECKS hidden
@@ -745,6 +829,26 @@ def champ_vitesse_r1(psi0: float, psi1: float, theta: float, gamma: float) -> np
 #   call: points_stationnaires_r1
 #   cases: [[0.3]]
 #   compare: {kind: property, using: forme_points}
+#
+# - id: q4.4-champ-differences
+#   question: q4.4
+#   points: 0
+#   name: "le champ régularisé égale les différences finies de L et de R1 au point (0,5 ; -0,5 ; 1), gamma = 0,3"
+#   call: champ_vitesse_r1
+#   cases: [[0.5, -0.5, 1.0, 0.3]]
+#   forbid_autograd: true
+#   compare: {kind: property, using: champ_par_differences}
+#   hints:
+#     - {when: facteur_2_de_r1, hint: {fr: "le gradient de R1 = psi0² est 2 psi0 : le facteur gamma/2 ne s'annule pas tout seul",
+#                                      en: "the gradient of R1 = psi0² is 2 psi0: the gamma/2 factor does not cancel by itself"}}
+#
+# - id: q4.4-points-stationnaires
+#   question: q4.4
+#   points: 0
+#   name: "le champ régularisé (différences finies) s'annule en chaque point donné, gamma = 0,3"
+#   call: points_stationnaires_r1
+#   cases: [[0.3]]
+#   compare: {kind: property, using: points_ou_le_champ_s_annule}
 
 # %% [raw]
 # CHECKS hidden
@@ -758,6 +862,9 @@ def champ_vitesse_r1(psi0: float, psi1: float, theta: float, gamma: float) -> np
 #   generate: {using: points_gan_gamma, count: 4}
 #   forbid_autograd: true
 #   compare: {kind: close, rtol: 1.0e-6, atol: 1.0e-9}
+#   hints:
+#     - {when: facteur_2_de_r1, hint: {fr: "le gradient de R1 = psi0² est 2 psi0 : le facteur gamma/2 ne s'annule pas tout seul",
+#                                      en: "the gradient of R1 = psi0² is 2 psi0: the gamma/2 factor does not cancel by itself"}}
 #
 # - id: q4.4-points
 #   question: q4.4
@@ -811,6 +918,28 @@ def jacobienne_champ_r1(psi0: float, psi1: float, theta: float, gamma: float) ->
 #   cases: [[0.3]]
 #   forbid_autograd: true
 #   compare: {kind: shape, shape: [3, 3]}
+#
+# - id: q4.5-jacobienne-differences
+#   question: q4.5
+#   points: 0
+#   name: "la jacobienne régularisée égale les différences finies du champ au point (0,5 ; -0,5 ; 1), gamma = 0,3"
+#   call: jacobienne_champ_r1
+#   cases: [[0.5, -0.5, 1.0, 0.3]]
+#   forbid_autograd: true
+#   compare: {kind: property, using: jacobienne_par_differences}
+#   hints:
+#     - {when: facteur_2_de_r1_jacobienne, hint: {fr: "le gradient de R1 = psi0² est 2 psi0 : le facteur gamma/2 ne s'annule pas tout seul",
+#                                                 en: "the gradient of R1 = psi0² is 2 psi0: the gamma/2 factor does not cancel by itself"}}
+#
+# - id: q4.5-j-etoile-coherente
+#   question: q4.5
+#   points: 0
+#   name: "j_etoile_r1(0,3) égale les différences finies du champ en votre premier point stationnaire"
+#   call: j_etoile_r1
+#   cases: [[0.3]]
+#   also: [points_stationnaires_r1]
+#   forbid_autograd: true
+#   compare: {kind: property, using: j_etoile_au_point}
 
 # %% [raw]
 # CHECKS hidden
@@ -823,6 +952,9 @@ def jacobienne_champ_r1(psi0: float, psi1: float, theta: float, gamma: float) ->
 #   generate: {using: points_gan_gamma, count: 4}
 #   forbid_autograd: true
 #   compare: {kind: close, rtol: 1.0e-6, atol: 1.0e-9}
+#   hints:
+#     - {when: facteur_2_de_r1_jacobienne, hint: {fr: "le gradient de R1 = psi0² est 2 psi0 : le facteur gamma/2 ne s'annule pas tout seul",
+#                                                 en: "the gradient of R1 = psi0² is 2 psi0: the gamma/2 factor does not cancel by itself"}}
 #
 # - id: q4.5-j-etoile
 #   question: q4.5
@@ -867,6 +999,15 @@ def valeurs_propres_r1(gamma: float) -> list[complex]:
 #   call: valeurs_propres_r1
 #   cases: [[0.3], [2.0]]
 #   compare: {kind: property, using: trois_valeurs_propres}
+#
+# - id: q4.6-coherentes
+#   question: q4.6
+#   points: 0
+#   name: "valeurs_propres_r1(gamma) sont les valeurs propres de votre j_etoile_r1(gamma), gamma = 0,3 et 2"
+#   call: valeurs_propres_r1
+#   cases: [[0.3], [2.0]]
+#   also: [j_etoile_r1]
+#   compare: {kind: property, using: valeurs_propres_de}
 
 # %% [raw]
 # CHECKS hidden
@@ -1155,3 +1296,144 @@ def trois_valeurs_propres(answer):
     if v.size != 3:
         return f"{v.size} valeurs propres, une matrice 3x3 en a 3"
     return bool(np.all(np.isfinite(v))) or "les valeurs propres doivent être finies"
+
+
+# ----------------------------------------------------------------------------- vérifications publiques de valeurs
+# Les vérifications publiques tournent chez les étudiants avec ces fonctions : aucune ne calcule
+# une réponse du devoir. Chacune compare une réponse aux différences finies d'une fonction que
+# l'énoncé définit (L, R1), à une autre réponse de l'étudiant, ou à une propriété de l'énoncé, ou
+# reconnaît une erreur connue pour afficher un indice.
+
+_H = 1e-5
+
+
+def division_par_zero(answer):
+    try:
+        return not np.all(np.isfinite(np.asarray(answer, dtype=float)))
+    except (TypeError, ValueError):
+        return False
+
+
+def direction_unitaire(answer, args):
+    """z~ unitaire et de même direction que y - z0 (la décomposition z = z0 + r z~ de l'énoncé, r > 0)."""
+    form = meme_forme_que_y(answer, args)
+    if form is not True:
+        return form
+    z = np.asarray(answer, dtype=float)
+    d = np.asarray(args[0], dtype=float) - np.asarray(args[1], dtype=float)
+    if not np.isclose(np.linalg.norm(z), 1.0, rtol=1e-6):
+        return f"‖z~‖ = {np.linalg.norm(z):.6g} : z~ est un vecteur unitaire"
+    return bool(np.isclose(z @ d, np.linalg.norm(d), rtol=1e-6)) or "z~ n'a pas la direction de y - z0"
+
+
+def _log_sigmoide(x):
+    with np.errstate(invalid="ignore", over="ignore"):  # a point with NaN or inf: the verdict says it, not a warning
+        return -np.logaddexp(0.0, -x)
+
+
+def _objectif(psi0, psi1, theta):
+    """L(psi, theta) de l'énoncé : p_D = delta_0, p_theta = delta_theta, C_psi(x) = psi0 x + psi1."""
+    return _log_sigmoide(psi1) + _log_sigmoide(-(psi0 * theta + psi1))
+
+
+def _champ_numerique(point, gamma):
+    """(∇_psi L - (gamma/2) ∇_psi R1, -∇_theta L) par différences finies ; R1 = psi0² (gradient de C_psi en x = 0)."""
+    point = np.asarray(point, dtype=float)
+    grad = np.zeros(3)
+    for i in range(3):
+        e = np.zeros(3)
+        e[i] = _H
+        grad[i] = (_objectif(*(point + e)) - _objectif(*(point - e))) / (2 * _H)
+    r1 = np.array([(point[0] + _H) ** 2 - (point[0] - _H) ** 2, 0.0, 0.0]) / (2 * _H)
+    return np.array([grad[0], grad[1], -grad[2]]) - gamma / 2 * r1
+
+
+def _jacobienne_numerique(point, gamma):
+    point = np.asarray(point, dtype=float)
+    colonnes = []
+    for i in range(3):
+        e = np.zeros(3)
+        e[i] = 1e-4
+        colonnes.append((_champ_numerique(point + e, gamma) - _champ_numerique(point - e, gamma)) / 2e-4)
+    return np.stack(colonnes, axis=1)
+
+
+def _gamma(args, given):
+    """gamma : celui de la vérification, sinon le 4e argument d'un champ ou le seul de points_stationnaires_r1."""
+    if given and "gamma" in given:
+        return float(given["gamma"])
+    return float(args[3] if len(args) == 4 else args[0])
+
+
+def champ_par_differences(answer, args, given):
+    v = np.asarray(answer, dtype=float) if not isinstance(answer, (str, dict)) else None
+    if v is None or v.shape != (3,):
+        return "attendu : les trois composantes [v_psi0, v_psi1, v_theta]"
+    attendu = _champ_numerique(args[:3], _gamma(args, given))
+    return bool(np.allclose(v, attendu, rtol=1e-5, atol=1e-7)) or \
+        "le champ ne correspond pas aux différences finies de L (v_psi = ∇_psi L, v_theta = -∇_theta L)"
+
+
+def facteur_2_de_r1(answer, args):
+    v = np.asarray(answer, dtype=float) if not isinstance(answer, (str, dict)) else None
+    if v is None or v.shape != (3,):
+        return False
+    return bool(np.allclose(v, _champ_numerique(args[:3], _gamma(args, None) / 2), rtol=1e-5, atol=1e-7))
+
+
+def jacobienne_par_differences(answer, args, given):
+    J = np.asarray(answer, dtype=float) if not isinstance(answer, (str, dict)) else None
+    if J is None or J.shape != (3, 3):
+        return "attendu : une matrice 3x3"
+    attendu = _jacobienne_numerique(args[:3], _gamma(args, given))
+    return bool(np.allclose(J, attendu, rtol=1e-4, atol=1e-6)) or \
+        "la jacobienne ne correspond pas aux différences finies du champ de l'énoncé"
+
+
+def facteur_2_de_r1_jacobienne(answer, args):
+    J = np.asarray(answer, dtype=float) if not isinstance(answer, (str, dict)) else None
+    if J is None or J.shape != (3, 3):
+        return False
+    return bool(np.allclose(J, _jacobienne_numerique(args[:3], _gamma(args, None) / 2), rtol=1e-4, atol=1e-6))
+
+
+def points_ou_le_champ_s_annule(answer, args=(), given=None):
+    points = _points(answer)
+    if isinstance(points, str):
+        return points
+    gamma = _gamma(args, given)
+    for point in points:
+        if not np.allclose(_champ_numerique(point, gamma), 0.0, atol=1e-6):
+            return f"le champ ne s'annule pas en {np.round(point, 6).tolist()}"
+    return True
+
+
+def j_etoile_au_point(answer, also, args=(), given=None):
+    """J* est la jacobienne (différences finies) du champ au premier point stationnaire que vous donnez."""
+    J = np.asarray(answer, dtype=float) if not isinstance(answer, (str, dict)) else None
+    if J is None or J.shape != (3, 3):
+        return "attendu : une matrice 3x3"
+    (nom, points), = also.items()
+    points = _points(points) if points is not None else f"{nom} manque"
+    if isinstance(points, str):
+        return f"{nom} : {points}"
+    attendu = _jacobienne_numerique(points[0], _gamma(args, given))
+    return bool(np.allclose(J, attendu, rtol=1e-4, atol=1e-6)) or \
+        f"ce n'est pas la jacobienne du champ en votre point stationnaire {np.round(points[0], 6).tolist()}"
+
+
+def valeurs_propres_de(answer, also):
+    """Les trois valeurs données sont les valeurs propres de votre matrice J* (ordre libre)."""
+    forme = trois_valeurs_propres(answer)
+    if forme is not True:
+        return forme
+    (nom, J), = also.items()
+    J = np.asarray(J, dtype=float) if J is not None and not isinstance(J, (str, dict)) else None
+    if J is None or J.shape != (3, 3) or not np.all(np.isfinite(J)):
+        return f"{nom} doit être une matrice 3x3 pour comparer"
+    from autograder.compare import eigenvalues
+
+    verdict = eigenvalues(np.asarray(answer, dtype=complex).ravel().tolist(), np.linalg.eigvals(J).tolist(),
+                          rtol=1e-6, atol=1e-7)
+    return True if verdict.ok else f"ce ne sont pas les valeurs propres de votre {nom}"
+

@@ -21,9 +21,10 @@
 # %%
 """IFT6135-H2020, Assignment 1 (theory) -- auto-graded part.
 
-Fill in every function and value below, keeping the names. Check your answers with
+Fill in every function and value below, keeping the names. Check your answers against the
+public checks, from the unzipped bundle's folder, with
 
-    autograder check ift6135-h20-hw1 hw1.py
+    python -m autograder check hw1.py
 
 Proofs (Q1.1, Q1.3, and the "show that" parts of Q2.1 and Q2.2) are graded by hand from your
 PDF. Functions receive numpy arrays (or Python numbers) and may return numpy arrays, torch
@@ -69,6 +70,16 @@ Allowed: x, H, numbers, + - * / ** and parentheses. The two must be different fo
 #   name: Q1.2 is a list of two formulas in x and H
 #   read: Q1_2_RELU_FROM_H
 #   compare: {kind: property, using: two_formulas_in_x_and_h}
+#
+# - id: q1.2-points
+#   question: q1.2
+#   points: 0
+#   name: both definitions equal g(x) = max{0, x} at x = -2, -0.5, 0, 0.5 and 3
+#   read: Q1_2_RELU_FROM_H
+#   compare: {kind: property, using: relu_at_points}
+#   hints:
+#     - {when: gives_heaviside, hint: {en: "H(x) is the derivative of g, not g itself",
+#                                      fr: "H(x) est la dérivée de g, pas g elle-même"}}
 
 # %% [raw]
 # CHECKS hidden
@@ -120,10 +131,13 @@ def softmax(x: np.ndarray) -> np.ndarray:
 # - id: q2.1-form
 #   question: q2.1
 #   points: 0
-#   name: softmax returns a probability vector of the input's shape
+#   name: softmax returns a probability vector of the input's shape, even for large inputs such as [2000, 2001]
 #   call: softmax
-#   cases: [[[1.0, 2.0, 3.0]], [[0.5, -1.0]]]
+#   cases: [[[1.0, 2.0, 3.0]], [[0.5, -1.0]], [[2000.0, 2001.0]]]
 #   compare: {kind: property, using: probability_vector}
+#   hints:
+#     - {when: not_finite, hint: {en: "exp overflowed on large inputs: use the translation invariance S(x + c) = S(x)",
+#                                 fr: "exp a débordé sur de grandes entrées : utilisez l'invariance par translation S(x + c) = S(x)"}}
 
 # %% [raw]
 # CHECKS hidden
@@ -144,6 +158,9 @@ def softmax(x: np.ndarray) -> np.ndarray:
 #   call: softmax
 #   cases: [[[1000.0, 1001.0, 1002.0]], [[-1000.0, -1000.5]], [[800.0, 0.0, -800.0]]]
 #   compare: {kind: close, rtol: 1.0e-6, atol: 1.0e-12}
+#   hints:
+#     - {when: not_finite, hint: {en: "exp overflowed on large inputs: use the translation invariance S(x + c) = S(x)",
+#                                 fr: "exp a débordé sur de grandes entrées : utilisez l'invariance par translation S(x + c) = S(x)"}}
 
 # %% [raw]
 # QUESTION
@@ -170,6 +187,22 @@ def softmax_limit_c_zero(x: np.ndarray) -> np.ndarray:
 #   call: softmax_limit_c_infinity
 #   cases: [[[1.0, 3.0, 2.0]]]
 #   compare: {kind: property, using: probability_vector}
+#
+# - id: q2.2-zero-form
+#   question: q2.2
+#   points: 0
+#   name: the limit of S(cx) at c = 0 is a probability vector
+#   call: softmax_limit_c_zero
+#   cases: [[[1.0, 3.0, 2.0]], [[0.5, -1.0]]]
+#   compare: {kind: property, using: probability_vector}
+#
+# - id: q2.2-infinity-support
+#   question: q2.2
+#   points: 0
+#   name: when c grows, S(cx) puts no mass on entries below the maximum
+#   call: softmax_limit_c_infinity
+#   cases: [[[1.0, 3.0, 2.0]], [[0.0, -2.0, 4.0, 1.0]]]
+#   compare: {kind: property, using: no_mass_below_the_maximum}
 
 # %% [raw]
 # CHECKS hidden
@@ -189,6 +222,9 @@ def softmax_limit_c_zero(x: np.ndarray) -> np.ndarray:
 #   cases: [[[1.0, 3.0, 2.0]], [[2.0, 5.0, 5.0, 1.0]]]
 #   generate: {using: vectors_with_ties, count: 5}
 #   compare: close
+#   hints:
+#     - {when: one_maximum_picked_among_ties, hint: {en: "with several equal maxima, the limit favours none of them",
+#                                                    fr: "quand plusieurs maxima sont égaux, la limite n'en favorise aucun"}}
 
 # %%
 def softmax_limit_c_infinity(x: np.ndarray) -> np.ndarray:
@@ -226,6 +262,13 @@ Give z as a formula string in x1 and x2.
 #   name: z is a formula in x1 and x2
 #   read: Q2_3_Z
 #   compare: {kind: property, using: formula_in_x1_x2}
+#
+# - id: q2.3-two-class
+#   question: q2.3
+#   points: 0
+#   name: "[sigma(z), 1 - sigma(z)] equals S([x1, x2]) at three points"
+#   read: Q2_3_Z
+#   compare: {kind: property, using: sigma_of_z_is_the_softmax}
 
 # %% [raw]
 # CHECKS hidden
@@ -259,6 +302,14 @@ def softmax_reparameterize(x: np.ndarray) -> np.ndarray:
 #   call: softmax_reparameterize
 #   cases: [[[1.0, 2.0, 3.0, 4.0]]]
 #   compare: {kind: shape, shape: [3]}
+#
+# - id: q2.4-same-softmax
+#   question: q2.4
+#   points: 0
+#   name: S([0, y]) equals S(x) for x = [0.5, -1, 2]
+#   call: softmax_reparameterize
+#   cases: [[[0.5, -1.0, 2.0]]]
+#   compare: {kind: property, using: same_softmax_with_leading_zero}
 
 # %% [raw]
 # CHECKS hidden
@@ -301,6 +352,17 @@ def sigmoid_to_tanh_params(W1: np.ndarray, b1: np.ndarray, W2: np.ndarray, b2: n
 #   call: sigmoid_to_tanh_params
 #   cases: [[[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], [0.1, 0.2, 0.3], [[1.0, -1.0, 2.0]], [0.5]]]
 #   compare: {kind: property, using: network_shapes}
+#
+# - id: q3-small-network
+#   question: q3
+#   points: 0
+#   name: the tanh network computes the same function as a small sigmoid network
+#   call: sigmoid_to_tanh_params
+#   cases: [[[[1.0], [-2.0]], [0.0, 1.0], [[1.0, 1.0]], [0.0]]]
+#   compare: {kind: property, using: tanh_network_equivalent}
+#   hints:
+#     - {when: output_offset_forgotten, hint: {en: "tanh is centred on 0 and sigma on 1/2: the output bias must absorb the offset",
+#                                             fr: "tanh est centrée en 0 et sigma en 1/2 : le biais de sortie doit absorber ce décalage"}}
 
 # %% [raw]
 # CHECKS hidden
@@ -313,6 +375,9 @@ def sigmoid_to_tanh_params(W1: np.ndarray, b1: np.ndarray, W2: np.ndarray, b2: n
 #   cases: [[[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], [0.1, 0.2, 0.3], [[1.0, -1.0, 2.0]], [0.5]]]
 #   generate: {using: random_networks, count: 5}
 #   compare: {kind: property, using: tanh_network_equivalent}
+#   hints:
+#     - {when: output_offset_forgotten, hint: {en: "tanh is centred on 0 and sigma on 1/2: the output bias must absorb the offset",
+#                                             fr: "tanh est centrée en 0 et sigma en 1/2 : le biais de sortie doit absorber ce décalage"}}
 
 # %% [markdown]
 # ============================================================================ Question 4
@@ -347,6 +412,15 @@ def forward_trace(x1: float, x2: float) -> dict[str, float]:
 #   call: forward_tangent
 #   cases: [[3.0, 6.0, 1.0, 0.0]]
 #   compare: {kind: keys, keys: [v-1, v0, v1, v2, v3, v4, v5]}
+#
+# - id: q4.1-finite-differences
+#   question: q4.1
+#   points: 0
+#   name: the tangent of y matches finite differences of y = 1/(x1+x2) + x2^2 + cos(x1), and each step its inputs'
+#   call: forward_tangent
+#   cases: [[3.0, 6.0, 1.0, 0.0], [1.0, 2.0, 0.5, -1.0]]
+#   forbid_autograd: true
+#   compare: {kind: property, using: tangents_match_finite_differences}
 
 # %% [raw]
 # CHECKS hidden
@@ -417,6 +491,15 @@ def reverse_adjoints(x1: float, x2: float) -> dict[str, float]:
 #   call: reverse_adjoints
 #   cases: [[3.0, 6.0]]
 #   compare: {kind: keys, keys: [v-1, v0, v1, v2, v3, v4, v5]}
+#
+# - id: q4.2-finite-differences
+#   question: q4.2
+#   points: 0
+#   name: the adjoints of x1 and x2 match finite differences of y, with ybar = 1
+#   call: reverse_adjoints
+#   cases: [[3.0, 6.0], [1.0, 2.0]]
+#   forbid_autograd: true
+#   compare: {kind: property, using: adjoints_match_finite_differences}
 
 # %% [raw]
 # CHECKS hidden
@@ -469,6 +552,17 @@ def conv1d(x: np.ndarray, w: np.ndarray, mode: str) -> np.ndarray:
 #   call: conv1d
 #   cases: [[[1, 2, 3, 4], [1, 0, 2], full], [[1, 2, 3, 4], [1, 0, 2], valid], [[1, 2, 3, 4], [1, 0, 2], same]]
 #   compare: {kind: property, using: conv_lengths}
+#
+# - id: q5-impulse
+#   question: q5
+#   points: 0
+#   name: a kernel that is a shifted unit impulse shifts x (full, valid and same)
+#   call: conv1d
+#   cases: [[[1, 2, 3, 4], [1, 0, 0], full], [[1, 2, 3, 4], [1, 0, 0], valid], [[1, 2, 3, 4, 5], [0, 0, 1], same]]
+#   compare: {kind: property, using: impulse_response}
+#   hints:
+#     - {when: kernel_not_flipped, hint: {en: "this is a cross-correlation: a convolution flips the kernel",
+#                                         fr: "c'est une corrélation croisée : une convolution retourne le noyau"}}
 
 # %% [raw]
 # CHECKS hidden
@@ -481,6 +575,9 @@ def conv1d(x: np.ndarray, w: np.ndarray, mode: str) -> np.ndarray:
 #   cases: [[[1, 2, 3, 4], [1, 0, 2], full]]
 #   generate: {using: conv_full, count: 5}
 #   compare: {kind: close, rtol: 1.0e-9, atol: 1.0e-9}
+#   hints:
+#     - {when: kernel_not_flipped, hint: {en: "this is a cross-correlation: a convolution flips the kernel",
+#                                         fr: "c'est une corrélation croisée : une convolution retourne le noyau"}}
 #
 # - id: q5-valid
 #   question: q5
@@ -490,6 +587,9 @@ def conv1d(x: np.ndarray, w: np.ndarray, mode: str) -> np.ndarray:
 #   cases: [[[1, 2, 3, 4], [1, 0, 2], valid]]
 #   generate: {using: conv_valid, count: 5}
 #   compare: {kind: close, rtol: 1.0e-9, atol: 1.0e-9}
+#   hints:
+#     - {when: kernel_not_flipped, hint: {en: "this is a cross-correlation: a convolution flips the kernel",
+#                                         fr: "c'est une corrélation croisée : une convolution retourne le noyau"}}
 #
 # - id: q5-same
 #   question: q5
@@ -499,6 +599,9 @@ def conv1d(x: np.ndarray, w: np.ndarray, mode: str) -> np.ndarray:
 #   cases: [[[1, 2, 3, 4], [1, 0, 2], same]]
 #   generate: {using: conv_same, count: 5}
 #   compare: {kind: close, rtol: 1.0e-9, atol: 1.0e-9}
+#   hints:
+#     - {when: kernel_not_flipped, hint: {en: "this is a cross-correlation: a convolution flips the kernel",
+#                                         fr: "c'est une corrélation croisée : une convolution retourne le noyau"}}
 
 # %% [markdown]
 # ============================================================================ Question 6
@@ -526,6 +629,28 @@ def conv_output_size(i: int, k: int, s: int = 1, p: int = 0, d: int = 1) -> int:
 #   name: Q6_1_OUTPUT_DIM is a whole number
 #   read: Q6_1_OUTPUT_DIM
 #   compare: {kind: property, using: whole_number}
+#
+# - id: q6.1-channels
+#   question: q6.1
+#   points: 0
+#   name: Q6_1_OUTPUT_DIM is 128 channels times a square feature map
+#   read: Q6_1_OUTPUT_DIM
+#   compare: {kind: property, using: channels_times_square, given: {channels: 128}}
+#   hints:
+#     - {value: 24, hint: {en: "this looks like one side of the feature map; the dimensionality counts every output value",
+#                          fr: "cela ressemble au côté de la carte de caractéristiques ; la dimension compte toutes les valeurs de sortie"}}
+#
+# - id: q6.1-same-size
+#   question: q6.1
+#   points: 0
+#   name: conv_output_size keeps 32 with "same" padding (k=1; k=3, p=1; k=5, p=2; k=3, p=2, d=2)
+#   call: conv_output_size
+#   cases: [[32, 1, 1, 0, 1], [32, 3, 1, 1, 1], [32, 5, 1, 2, 1], [32, 3, 1, 2, 2]]
+#   compare: integer
+#   expect: {value: 32}
+#   hints:
+#     - {value: 34, hint: {en: "with dilation d, a kernel of size k spans d(k - 1) + 1 pixels",
+#                          fr: "avec une dilatation d, un noyau de taille k couvre d(k - 1) + 1 pixels"}}
 
 # %% [raw]
 # CHECKS hidden
@@ -536,6 +661,9 @@ def conv_output_size(i: int, k: int, s: int = 1, p: int = 0, d: int = 1) -> int:
 #   name: dimensionality of the last layer's output
 #   read: Q6_1_OUTPUT_DIM
 #   compare: integer
+#   hints:
+#     - {value: 24, hint: {en: "this looks like one side of the feature map; the dimensionality counts every output value",
+#                          fr: "cela ressemble au côté de la carte de caractéristiques ; la dimension compte toutes les valeurs de sortie"}}
 #
 # - id: q6.1-function
 #   question: q6.1
@@ -581,6 +709,25 @@ def conv_param_count(c_in: int, c_out: int, k: int, bias: bool = False) -> int:
 #   name: Q6_2_LAST_LAYER_PARAMS is a whole number
 #   read: Q6_2_LAST_LAYER_PARAMS
 #   compare: {kind: property, using: whole_number}
+#
+# - id: q6.2-kernels
+#   question: q6.2
+#   points: 0
+#   name: Q6_2_LAST_LAYER_PARAMS is a multiple of 128 kernels of 4 x 4 weights
+#   read: Q6_2_LAST_LAYER_PARAMS
+#   compare: {kind: property, using: multiple_of, given: {factor: 2048}}
+#
+# - id: q6.2-one-by-one
+#   question: q6.2
+#   points: 0
+#   name: conv_param_count of one 1 x 1 kernel over 2 input channels, no bias, is 2
+#   call: conv_param_count
+#   cases: [[2, 1, 1, false]]
+#   compare: integer
+#   expect: {value: 2}
+#   hints:
+#     - {value: 1, hint: {en: "each kernel spans every input channel: count them in its weights",
+#                         fr: "chaque noyau couvre tous les canaux d'entrée : comptez-les dans ses poids"}}
 
 # %% [raw]
 # CHECKS hidden
@@ -590,6 +737,9 @@ def conv_param_count(c_in: int, c_out: int, k: int, bias: bool = False) -> int:
 #   name: parameters of the last layer
 #   read: Q6_2_LAST_LAYER_PARAMS
 #   compare: integer
+#   hints:
+#     - {value: 2048, hint: {en: "each kernel spans every input channel: count them in its weights",
+#                                               fr: "chaque noyau couvre tous les canaux d'entrée : comptez-les dans ses poids"}}
 #
 # - id: q6.2-function
 #   question: q6.2
@@ -635,6 +785,20 @@ Q7_1A = {"k": 8, "s": 2, "p": 3, "d": 1}
 #   name: Q7_1A is a dict of whole numbers k, s, p, d
 #   read: Q7_1A
 #   compare: {kind: property, using: layer_config_form}
+#
+# - id: q7.1a-public
+#   question: q7.1
+#   points: 0
+#   name: "1(a): k = 8, no dilation, maps 64x64 to 32x32"
+#   read: Q7_1A
+#   compare: {kind: property, using: conv_config, given: {i: 64, o: 32, k: 8, d: 1}}
+#
+# - id: q7.1b-public
+#   question: q7.1
+#   points: 0
+#   name: "1(b): d = 7, s = 2, maps 64x64 to 32x32"
+#   read: Q7_1B
+#   compare: {kind: property, using: conv_config, given: {i: 64, o: 32, d: 7, s: 2}}
 
 # %% [raw]
 # CHECKS hidden
@@ -677,6 +841,22 @@ Q7_2A = {"k": 4, "s": 4}
 non-overlapping window, as {"k": ..., "s": ...}."""
 
 # %% [raw]
+# CHECKS public
+# - id: q7.2a-public
+#   question: q7.2
+#   points: 0
+#   name: "2(a): a non-overlapping pooling window maps 32x32 to 8x8"
+#   read: Q7_2A
+#   compare: {kind: property, using: pool_config, given: {i: 32, o: 8}}
+#
+# - id: q7.2b-public
+#   question: q7.2
+#   points: 0
+#   name: "2(b): the output keeps 64 channels and is a square no larger than 8x8"
+#   read: Q7_2B_OUTPUT_SHAPE
+#   compare: {kind: property, using: pooled_shape, given: {channels: 64, largest: 8}}
+
+# %% [raw]
 # CHECKS hidden
 # - id: q7.2a
 #   question: q7.2
@@ -713,6 +893,29 @@ Q7_3A = {"k": 5, "s": 1, "p": 0, "d": 1}
 # Q7_3A: dict = {}
 # END PROMPT
 """Q7.3(a) Last layer output (128, 4, 4) from (64, 8, 8). Assume no padding and no dilation."""
+
+# %% [raw]
+# CHECKS public
+# - id: q7.3a-public
+#   question: q7.3
+#   points: 0
+#   name: "3(a): no padding, no dilation, maps 8x8 to 4x4"
+#   read: Q7_3A
+#   compare: {kind: property, using: conv_config, given: {i: 8, o: 4, p: 0, d: 1}}
+#
+# - id: q7.3b-public
+#   question: q7.3
+#   points: 0
+#   name: "3(b): d = 2, p = 2, maps 8x8 to 4x4"
+#   read: Q7_3B
+#   compare: {kind: property, using: conv_config, given: {i: 8, o: 4, d: 2, p: 2}}
+#
+# - id: q7.3c-public
+#   question: q7.3
+#   points: 0
+#   name: "3(c): p = 1, d = 1, maps 8x8 to 4x4"
+#   read: Q7_3C
+#   compare: {kind: property, using: conv_config, given: {i: 8, o: 4, p: 1, d: 1}}
 
 # %% [raw]
 # CHECKS hidden
@@ -1016,3 +1219,168 @@ def pool_config(answer, given):
         return f"with k = {k} < s = {s} the windows skip pixels between them: a pooling window must tile the input"
     o = (given["i"] - k) // s + 1
     return o == given["o"] or f"this configuration gives an output of {o}, not {given['o']}"
+
+
+# ----------------------------------------------------------------------------- public properties and hints
+# Public checks run on the students' machines with these helpers: none computes an answer of the
+# handout; each tests a property the handout states (a definition, a worked example's point, a
+# textbook identity) or recognises a known mistake.
+
+
+def _y(x1, x2):
+    """The function of Q4, as the handout defines it."""
+    return 1.0 / (x1 + x2) + x2 ** 2 + np.cos(x1)
+
+
+def _formula_values(formula, names, values):
+    from autograder.expressions import evaluate
+
+    return evaluate(parse_expression(formula, allowed=names), values)
+
+
+def relu_at_points(answer):
+    form = two_formulas_in_x_and_h(answer)
+    if form is not True:
+        return form
+    x = np.array([-2.0, -0.5, 0.0, 0.5, 3.0])
+    for number, formula in enumerate(answer, start=1):
+        got = _formula_values(formula, {"x", "H"}, {"x": x})
+        bad = ~np.isclose(np.broadcast_to(got, x.shape), np.maximum(x, 0.0), rtol=1e-9, atol=1e-12)
+        if bad.any():
+            at = x[bad][0]
+            return f"definition {number} gives {float(np.broadcast_to(got, x.shape)[bad][0]):g} at x = {at:g}, not max(0, {at:g})"
+    return True
+
+
+def gives_heaviside(answer):
+    x = np.array([-2.0, -0.5, 0.5, 3.0])
+    return any(np.allclose(np.broadcast_to(_formula_values(f, {"x", "H"}, {"x": x}), x.shape), (x > 0).astype(float))
+               for f in answer)
+
+
+def not_finite(answer):
+    return not np.all(np.isfinite(np.asarray(answer, dtype=float)))
+
+
+def no_mass_below_the_maximum(answer, args):
+    form = probability_vector(answer, args)
+    if form is not True:
+        return form
+    x = np.asarray(args[0], dtype=float)
+    return bool(np.all(np.asarray(answer, dtype=float)[x < x.max()] == 0)) or \
+        "entries below the maximum of x get a weight that tends to 0"
+
+
+def one_maximum_picked_among_ties(answer, args):
+    x = np.asarray(args[0], dtype=float)
+    a = np.asarray(answer, dtype=float)
+    return bool((x == x.max()).sum() > 1 and a.shape == x.shape and np.isclose(a.max(), 1.0))
+
+
+def sigma_of_z_is_the_softmax(answer):
+    form = formula_in_x1_x2(answer)
+    if form is not True:
+        return form
+    for x1, x2 in ((1.0, 2.0), (0.5, -1.0), (3.0, 3.0)):
+        z = float(_formula_values(answer, {"x1", "x2"}, {"x1": x1, "x2": x2}))
+        first = np.exp(x1) / (np.exp(x1) + np.exp(x2))
+        if not np.isclose(1 / (1 + np.exp(-z)), first, rtol=1e-9, atol=1e-12):
+            return f"at x = [{x1:g}, {x2:g}], sigma(z) = {1 / (1 + np.exp(-z)):.6g}, but S(x)_1 = {first:.6g}"
+    return True
+
+
+def output_offset_forgotten(answer, args):
+    return isinstance(answer, dict) and "b2" in answer and np.shape(answer["b2"]) == np.shape(args[3]) and \
+        bool(np.allclose(np.asarray(answer["b2"], dtype=float), np.asarray(args[3], dtype=float))) and \
+        bool(np.any(np.asarray(args[2], dtype=float) != 0))
+
+
+def tangents_match_finite_differences(answer, args):
+    if not isinstance(answer, dict) or set(answer) != {"v-1", "v0", "v1", "v2", "v3", "v4", "v5"}:
+        return "expected a dict with keys v-1, v0, v1, v2, v3, v4, v5"
+    x1, x2, dx1, dx2 = args
+    d = {k: float(v) for k, v in answer.items()}
+    if not np.isclose(d["v-1"], dx1) or not np.isclose(d["v0"], dx2):
+        return "the tangents of v-1 and v0 are the seed (dx1, dx2)"
+    if not np.isclose(d["v1"], d["v-1"] + d["v0"]) or not np.isclose(d["v5"], d["v2"] + d["v3"] + d["v4"]):
+        return "v1 = v-1 + v0 and v5 = v2 + v3 + v4: their tangents add up the same way"
+    h = 1e-6
+    slope = (_y(x1 + h * dx1, x2 + h * dx2) - _y(x1 - h * dx1, x2 - h * dx2)) / (2 * h)
+    return bool(np.isclose(d["v5"], slope, rtol=1e-5, atol=1e-6)) or \
+        f"the tangent of y is {d['v5']:.6g}, but finite differences of y give {slope:.6g}"
+
+
+def adjoints_match_finite_differences(answer, args):
+    if not isinstance(answer, dict) or set(answer) != {"v-1", "v0", "v1", "v2", "v3", "v4", "v5"}:
+        return "expected a dict with keys v-1, v0, v1, v2, v3, v4, v5"
+    x1, x2 = args
+    a = {k: float(v) for k, v in answer.items()}
+    if not np.isclose(a["v5"], 1.0):
+        return "the adjoint of the output v5 is ybar = 1"
+    h = 1e-6
+    for key, slope in (("v-1", (_y(x1 + h, x2) - _y(x1 - h, x2)) / (2 * h)),
+                       ("v0", (_y(x1, x2 + h) - _y(x1, x2 - h)) / (2 * h))):
+        if not np.isclose(a[key], slope, rtol=1e-5, atol=1e-6):
+            return f"the adjoint of {key} is {a[key]:.6g}, but finite differences of y give {slope:.6g}"
+    return True
+
+
+def _slice(full, n, k, mode):
+    if mode == "full":
+        return full
+    if mode == "valid":
+        return full[k - 1:n]
+    start = (k - 1) // 2
+    return full[start:start + n]
+
+
+def impulse_response(answer, args):
+    form = conv_lengths(answer, args)
+    if form is not True:
+        return form
+    x, w, mode = args
+    n, k = len(x), len(w)
+    shift = int(np.flatnonzero(np.asarray(w))[0])
+    full = np.zeros(n + k - 1)
+    full[shift:shift + n] = x  # x * (unit impulse at j) is x delayed by j
+    want = _slice(full, n, k, mode)
+    return close(answer, want, rtol=1e-9, atol=1e-9)
+
+
+def kernel_not_flipped(answer, args):
+    x, w, mode = args
+    x, w = np.asarray(x, dtype=float), np.asarray(w, dtype=float)
+    if np.allclose(w, w[::-1]):
+        return False  # a symmetric kernel: flipping it changes nothing
+    correlation = np.correlate(x, w, mode="full")
+    want = _slice(correlation, x.size, w.size, mode)
+    return np.shape(answer) == want.shape and bool(np.allclose(np.asarray(answer, dtype=float), want))
+
+
+def channels_times_square(answer, given):
+    form = whole_number(answer)
+    if form is not True:
+        return form
+    channels = given["channels"]
+    side = (int(answer) // channels) ** 0.5 if int(answer) % channels == 0 else 0.5
+    return (int(answer) > 0 and float(side).is_integer()) or \
+        f"{answer:g} is not {channels} channels times a square feature map (height = width)"
+
+
+def multiple_of(answer, given):
+    form = whole_number(answer)
+    if form is not True:
+        return form
+    return (int(answer) > 0 and int(answer) % given["factor"] == 0) or f"{answer:g} is not a multiple of {given['factor']}"
+
+
+def pooled_shape(answer, given):
+    if not isinstance(answer, list) or len(answer) != 3 or not all(whole_number(v) is True for v in answer):
+        return "expected [channels, height, width] as three whole numbers"
+    c, h, w = (int(v) for v in answer)
+    if c != given["channels"]:
+        return f"pooling keeps the {given['channels']} channels"
+    if h != w or not 1 <= h <= given["largest"]:
+        return f"a square output from 1x1 to {given['largest']}x{given['largest']} is expected"
+    return True
+

@@ -40,8 +40,10 @@ def gradescope_json(results: Results, *, hidden_answers: bool = False) -> dict:
         })
     hand = results.hand_points
     parts = ", ".join(q.id for q in results.questions if q.graded == "hand") or "-"
-    lines = [render(Message("output_header", {"score": _fmt(results.score), "max_score": _fmt(results.max_score),
-                                              "hand": _fmt(hand), "parts": parts}), lang)]
+    # what kept the submission from loading comes first: it is why the tests below failed
+    lines = list(results.causes)
+    lines.append(render(Message("output_header", {"score": _fmt(results.score), "max_score": _fmt(results.max_score),
+                                                  "hand": _fmt(hand), "parts": parts}), lang))
     if results.late:
         lines.append(render(Message("late", {"late": results.metadata.get("late_due_date", "")}), lang))
     lines += list(results.notes)
@@ -76,6 +78,7 @@ def _record(results: Results, *, hidden_answers: bool) -> dict:
     data["checks"] = [_check_record(c, hidden_answers=hidden_answers) for c in results.checks]
     data["questions"] = [{f.name: getattr(q, f.name) for f in fields(q)} for q in results.questions]
     data["notes"] = list(results.notes)
+    data["causes"] = list(results.causes)
     data["metadata"] = json.loads(json.dumps(results.metadata, default=str))
     return data
 
@@ -98,6 +101,7 @@ def read_results_json(data: dict) -> Results:
     record["checks"] = tuple(_read_check(c) for c in record["checks"])
     record["questions"] = tuple(QuestionScore(**q) for q in record["questions"])
     record["notes"] = tuple(record.get("notes", ()))
+    record["causes"] = tuple(record.get("causes", ()))
     return Results(**record)
 
 

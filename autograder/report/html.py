@@ -402,8 +402,11 @@ def _names(r: Results) -> str:
 
 
 def _first_note(r: Results) -> str:
-    """The first note. A crash or a timeout may leave none: then the first failed check that says
-    the process died or ran out of time, else the first failed check's feedback."""
+    """What kept the submission from loading (its first cause), else the first note. A crash or a
+    timeout may leave none: then the first failed check that says the process died or ran out of
+    time, else the first failed check's feedback."""
+    if r.causes:
+        return str(r.causes[0])
     if r.notes:
         return str(r.notes[0])
     failed = [c.feedback for c in r.checks if not c.passed and c.feedback]

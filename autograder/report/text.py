@@ -36,21 +36,38 @@ def terminal_safe(text: str) -> str:
 
 
 def check_report(results: Results) -> str:
-    """What ``autograder check`` prints: each public check, passed or not, and why."""
+    """What ``autograder check`` prints: what kept the submission from loading, first; each
+    public check, passed or not, and why; the checks that could not run, one line per cause."""
     lang = results.language
     lines = [render(Message("report_title", {"title": results.assignment_title}), lang), ""]
+    if results.causes:
+        lines += [f"  ! {cause}" for cause in results.causes] + [""]
+    not_run: dict[str, list[str]] = {}
     for c in results.checks:
+        if c.not_run:
+            not_run.setdefault(c.not_run, []).append(c.number)
+            continue
         mark = "✓" if c.passed else "✗"
-        line = f"  {mark} [{c.number}] {c.name} ({c.score:g}/{c.max_score:g})"
+        # points only where a check carries some: a 0-point form check shows none ("(0/0)")
+        points = f" ({c.score:g}/{c.max_score:g})" if c.max_score else ""
+        line = f"  {mark} [{c.number}] {c.name}{points}"
         if not c.passed:
-            line += f"\n      {c.feedback}"
+            line += "\n      " + c.feedback.replace("\n", "\n      ")  # a hint is a line of its own
         lines.append(line)
+    for reason, numbers in not_run.items():
+        group = (render(Message("not_run_group", {"n": len(numbers), "reason": reason}), lang) if len(numbers) > 1
+                 else render(Message("not_run_group_one", {"reason": reason}), lang))
+        # which ones, unless it is all of them
+        listed = "" if len(numbers) == len(results.checks) else f" ({', '.join(numbers)})"
+        lines.append(f"  – {group}{listed}")
     passed = sum(c.passed for c in results.checks)
-    lines += ["", render(Message("report_summary", {"passed": passed, "total": len(results.checks),
-                                                    "points": f"{results.score:g}",
-                                                    "max_points": f"{sum(c.max_score for c in results.checks):g}"}), lang)]
-    if passed == len(results.checks):
-        lines.append(render(Message("report_all_passed"), lang))
+    max_points = sum(c.max_score for c in results.checks)
+    counts = {"passed": passed, "total": len(results.checks)}
+    summary = (Message("report_summary", {**counts, "points": f"{results.score:g}", "max_points": f"{max_points:g}"})
+               if max_points else Message("report_summary_checks", counts))
+    lines += ["", render(summary, lang)]
+    # said plainly either way: passing the public checks is not passing the hidden ones
+    lines.append(render(Message("report_all_passed" if passed == len(results.checks) else "report_hidden_later"), lang))
     hand = [q.id for q in results.questions if q.graded == "hand"]
     if hand:
         lines.append(render(Message("report_hand_graded", {"parts": ", ".join(hand)}), lang))

@@ -3,9 +3,9 @@
 """IFT6135-A2022, modèles génératifs et apprentissage auto-supervisé : partie corrigée automatiquement.
 
 Complétez chaque fonction et chaque valeur ci-dessous, sans changer les noms. Vérifiez vos
-réponses avec
+réponses avec les vérifications publiques, depuis le dossier décompressé :
 
-    autograder check ift6135-a22-generatifs generatifs.py
+    python -m autograder check generatifs.py
 
 Les preuves et les discussions (dérivation de Q1, preuves de Q2.1 à Q2.4, toute la Q3, la
 stabilité en Q4.3 et Q4.6, la revue de papier de Q5) sont corrigées à la main à partir de votre

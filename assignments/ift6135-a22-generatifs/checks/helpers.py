@@ -242,3 +242,143 @@ def trois_valeurs_propres(answer):
     if v.size != 3:
         return f"{v.size} valeurs propres, une matrice 3x3 en a 3"
     return bool(np.all(np.isfinite(v))) or "les valeurs propres doivent être finies"
+
+
+# ----------------------------------------------------------------------------- vérifications publiques de valeurs
+# Les vérifications publiques tournent chez les étudiants avec ces fonctions : aucune ne calcule
+# une réponse du devoir. Chacune compare une réponse aux différences finies d'une fonction que
+# l'énoncé définit (L, R1), à une autre réponse de l'étudiant, ou à une propriété de l'énoncé, ou
+# reconnaît une erreur connue pour afficher un indice.
+
+_H = 1e-5
+
+
+def division_par_zero(answer):
+    try:
+        return not np.all(np.isfinite(np.asarray(answer, dtype=float)))
+    except (TypeError, ValueError):
+        return False
+
+
+def direction_unitaire(answer, args):
+    """z~ unitaire et de même direction que y - z0 (la décomposition z = z0 + r z~ de l'énoncé, r > 0)."""
+    form = meme_forme_que_y(answer, args)
+    if form is not True:
+        return form
+    z = np.asarray(answer, dtype=float)
+    d = np.asarray(args[0], dtype=float) - np.asarray(args[1], dtype=float)
+    if not np.isclose(np.linalg.norm(z), 1.0, rtol=1e-6):
+        return f"‖z~‖ = {np.linalg.norm(z):.6g} : z~ est un vecteur unitaire"
+    return bool(np.isclose(z @ d, np.linalg.norm(d), rtol=1e-6)) or "z~ n'a pas la direction de y - z0"
+
+
+def _log_sigmoide(x):
+    with np.errstate(invalid="ignore", over="ignore"):  # a point with NaN or inf: the verdict says it, not a warning
+        return -np.logaddexp(0.0, -x)
+
+
+def _objectif(psi0, psi1, theta):
+    """L(psi, theta) de l'énoncé : p_D = delta_0, p_theta = delta_theta, C_psi(x) = psi0 x + psi1."""
+    return _log_sigmoide(psi1) + _log_sigmoide(-(psi0 * theta + psi1))
+
+
+def _champ_numerique(point, gamma):
+    """(∇_psi L - (gamma/2) ∇_psi R1, -∇_theta L) par différences finies ; R1 = psi0² (gradient de C_psi en x = 0)."""
+    point = np.asarray(point, dtype=float)
+    grad = np.zeros(3)
+    for i in range(3):
+        e = np.zeros(3)
+        e[i] = _H
+        grad[i] = (_objectif(*(point + e)) - _objectif(*(point - e))) / (2 * _H)
+    r1 = np.array([(point[0] + _H) ** 2 - (point[0] - _H) ** 2, 0.0, 0.0]) / (2 * _H)
+    return np.array([grad[0], grad[1], -grad[2]]) - gamma / 2 * r1
+
+
+def _jacobienne_numerique(point, gamma):
+    point = np.asarray(point, dtype=float)
+    colonnes = []
+    for i in range(3):
+        e = np.zeros(3)
+        e[i] = 1e-4
+        colonnes.append((_champ_numerique(point + e, gamma) - _champ_numerique(point - e, gamma)) / 2e-4)
+    return np.stack(colonnes, axis=1)
+
+
+def _gamma(args, given):
+    """gamma : celui de la vérification, sinon le 4e argument d'un champ ou le seul de points_stationnaires_r1."""
+    if given and "gamma" in given:
+        return float(given["gamma"])
+    return float(args[3] if len(args) == 4 else args[0])
+
+
+def champ_par_differences(answer, args, given):
+    v = np.asarray(answer, dtype=float) if not isinstance(answer, (str, dict)) else None
+    if v is None or v.shape != (3,):
+        return "attendu : les trois composantes [v_psi0, v_psi1, v_theta]"
+    attendu = _champ_numerique(args[:3], _gamma(args, given))
+    return bool(np.allclose(v, attendu, rtol=1e-5, atol=1e-7)) or \
+        "le champ ne correspond pas aux différences finies de L (v_psi = ∇_psi L, v_theta = -∇_theta L)"
+
+
+def facteur_2_de_r1(answer, args):
+    v = np.asarray(answer, dtype=float) if not isinstance(answer, (str, dict)) else None
+    if v is None or v.shape != (3,):
+        return False
+    return bool(np.allclose(v, _champ_numerique(args[:3], _gamma(args, None) / 2), rtol=1e-5, atol=1e-7))
+
+
+def jacobienne_par_differences(answer, args, given):
+    J = np.asarray(answer, dtype=float) if not isinstance(answer, (str, dict)) else None
+    if J is None or J.shape != (3, 3):
+        return "attendu : une matrice 3x3"
+    attendu = _jacobienne_numerique(args[:3], _gamma(args, given))
+    return bool(np.allclose(J, attendu, rtol=1e-4, atol=1e-6)) or \
+        "la jacobienne ne correspond pas aux différences finies du champ de l'énoncé"
+
+
+def facteur_2_de_r1_jacobienne(answer, args):
+    J = np.asarray(answer, dtype=float) if not isinstance(answer, (str, dict)) else None
+    if J is None or J.shape != (3, 3):
+        return False
+    return bool(np.allclose(J, _jacobienne_numerique(args[:3], _gamma(args, None) / 2), rtol=1e-4, atol=1e-6))
+
+
+def points_ou_le_champ_s_annule(answer, args=(), given=None):
+    points = _points(answer)
+    if isinstance(points, str):
+        return points
+    gamma = _gamma(args, given)
+    for point in points:
+        if not np.allclose(_champ_numerique(point, gamma), 0.0, atol=1e-6):
+            return f"le champ ne s'annule pas en {np.round(point, 6).tolist()}"
+    return True
+
+
+def j_etoile_au_point(answer, also, args=(), given=None):
+    """J* est la jacobienne (différences finies) du champ au premier point stationnaire que vous donnez."""
+    J = np.asarray(answer, dtype=float) if not isinstance(answer, (str, dict)) else None
+    if J is None or J.shape != (3, 3):
+        return "attendu : une matrice 3x3"
+    (nom, points), = also.items()
+    points = _points(points) if points is not None else f"{nom} manque"
+    if isinstance(points, str):
+        return f"{nom} : {points}"
+    attendu = _jacobienne_numerique(points[0], _gamma(args, given))
+    return bool(np.allclose(J, attendu, rtol=1e-4, atol=1e-6)) or \
+        f"ce n'est pas la jacobienne du champ en votre point stationnaire {np.round(points[0], 6).tolist()}"
+
+
+def valeurs_propres_de(answer, also):
+    """Les trois valeurs données sont les valeurs propres de votre matrice J* (ordre libre)."""
+    forme = trois_valeurs_propres(answer)
+    if forme is not True:
+        return forme
+    (nom, J), = also.items()
+    J = np.asarray(J, dtype=float) if J is not None and not isinstance(J, (str, dict)) else None
+    if J is None or J.shape != (3, 3) or not np.all(np.isfinite(J)):
+        return f"{nom} doit être une matrice 3x3 pour comparer"
+    from autograder.compare import eigenvalues
+
+    verdict = eigenvalues(np.asarray(answer, dtype=complex).ravel().tolist(), np.linalg.eigvals(J).tolist(),
+                          rtol=1e-6, atol=1e-7)
+    return True if verdict.ok else f"ce ne sont pas les valeurs propres de votre {nom}"

@@ -1,9 +1,9 @@
 """IFT6135, devoir 3 (partie théorique) : partie corrigée automatiquement.
 
-Remplissez chaque fonction et chaque valeur ci-dessous en gardant les noms. Vérifiez la forme
-de vos réponses avec
+Remplissez chaque fonction et chaque valeur ci-dessous en gardant les noms. Vérifiez vos
+réponses avec les vérifications publiques, depuis le dossier décompressé :
 
-    autograder check ift6135-devoir3 devoir3.py
+    python -m autograder check devoir3.py
 
 Les preuves et les justifications (Q1 b, d, f, h, j, l, la démonstration de Q1 g et m, Q2 c, d,
 g, i, l et Q3 d) sont corrigées à la main dans votre PDF.
@@ -27,7 +27,7 @@ import numpy as np
 # x = 0, 1_S(x) = 1 si x respecte la condition S et 0 sinon, S(x)_i = exp(x_i)/Σ_j exp(x_j).
 
 SIGNE_INDICATRICES: dict[str, float] = {}
-"""Q1 (a) Ecrivez la fonction signe(x), en utilisant seulement des fonctions indicatrices.
+"""Q1 (a) Écrivez la fonction signe(x), en utilisant seulement des fonctions indicatrices.
 
 Donnez sign(x) = Σ coefficient × 1_{condition}(x) sous la forme d'un dict {condition: coefficient}.
 Conditions possibles : "x>0", "x<0", "x>=0", "x<=0", "x=0", "x!=0".
@@ -43,7 +43,7 @@ deux expressions algébriques (pensez à H(-x)).
 """
 
 SIGMA_PRIME: str = ""
-"""Q1 (e) Ecrivez la dérivée de la fonction sigmoïde, σ', en utilisant seulement la fonction σ.
+"""Q1 (e) Écrivez la dérivée de la fonction sigmoïde, σ', en utilisant seulement la fonction σ.
 
 Formule en x (permis : x, sigma (ou sigmoid), nombres et opérateurs).
 """
@@ -96,8 +96,8 @@ Formule en S, le vecteur colonne S(x) de taille n × 1 (permis : S, diag, outer,
 
 GRAD_CE_SOFTMAX: str = ""
 """Q1 (m) Soient x et y deux vecteurs à K dimensions en relation par y = S(x). Utilisez le
-résultat obtenu à la question précédente pour dériver le gradient de cross-entropy loss
-(c.à.d. le negative log likelihood) par rapport à l'entrée du softmax, où c est un vecteur
+résultat obtenu à la question précédente pour dériver le gradient de l'entropie croisée
+(c.-à-d. la log-vraisemblance négative) par rapport à l'entrée du softmax, où c est un vecteur
 one-hot correspondant à l'étiquette de la classe : L(x, c) = Σ_i -c_i log y_i.
 
 La dérivation est corrigée à la main ; donnez ici le gradient ∇_x L, formule en x et c
@@ -339,8 +339,8 @@ Q3B_NB_PARAMETRES: int | None = None
 
 
 def conv1d(x: np.ndarray, w: np.ndarray, mode: str) -> np.ndarray:
-    """Q3 (c) Calculez la convolution complète (full convolution), valide (valid convolution), et
-    similaire (same convolution), avec retournement de noyau (kernel flipping) pour les matrices
+    """Q3 (c) Calculez la convolution complète (mode `full`), valide (mode `valid`) et
+    similaire (mode `same`), avec retournement du noyau, pour les matrices
     unidimensionnelles suivantes : [1, 1, 4, 4, 4, 1, 1] * [1/4, 1/4, 1/4, 1/4].
 
     mode vaut "full", "valid" ou "same" ; x et w sont 1-D, len(w) <= len(x). "same" garde len(x)

@@ -248,3 +248,167 @@ def pool_config(answer, given):
         return f"with k = {k} < s = {s} the windows skip pixels between them: a pooling window must tile the input"
     o = (given["i"] - k) // s + 1
     return o == given["o"] or f"this configuration gives an output of {o}, not {given['o']}"
+
+
+# ----------------------------------------------------------------------------- public properties and hints
+# Public checks run on the students' machines with these helpers: none computes an answer of the
+# handout; each tests a property the handout states (a definition, a worked example's point, a
+# textbook identity) or recognises a known mistake.
+
+
+def _y(x1, x2):
+    """The function of Q4, as the handout defines it."""
+    return 1.0 / (x1 + x2) + x2 ** 2 + np.cos(x1)
+
+
+def _formula_values(formula, names, values):
+    from autograder.expressions import evaluate
+
+    return evaluate(parse_expression(formula, allowed=names), values)
+
+
+def relu_at_points(answer):
+    form = two_formulas_in_x_and_h(answer)
+    if form is not True:
+        return form
+    x = np.array([-2.0, -0.5, 0.0, 0.5, 3.0])
+    for number, formula in enumerate(answer, start=1):
+        got = _formula_values(formula, {"x", "H"}, {"x": x})
+        bad = ~np.isclose(np.broadcast_to(got, x.shape), np.maximum(x, 0.0), rtol=1e-9, atol=1e-12)
+        if bad.any():
+            at = x[bad][0]
+            return f"definition {number} gives {float(np.broadcast_to(got, x.shape)[bad][0]):g} at x = {at:g}, not max(0, {at:g})"
+    return True
+
+
+def gives_heaviside(answer):
+    x = np.array([-2.0, -0.5, 0.5, 3.0])
+    return any(np.allclose(np.broadcast_to(_formula_values(f, {"x", "H"}, {"x": x}), x.shape), (x > 0).astype(float))
+               for f in answer)
+
+
+def not_finite(answer):
+    return not np.all(np.isfinite(np.asarray(answer, dtype=float)))
+
+
+def no_mass_below_the_maximum(answer, args):
+    form = probability_vector(answer, args)
+    if form is not True:
+        return form
+    x = np.asarray(args[0], dtype=float)
+    return bool(np.all(np.asarray(answer, dtype=float)[x < x.max()] == 0)) or \
+        "entries below the maximum of x get a weight that tends to 0"
+
+
+def one_maximum_picked_among_ties(answer, args):
+    x = np.asarray(args[0], dtype=float)
+    a = np.asarray(answer, dtype=float)
+    return bool((x == x.max()).sum() > 1 and a.shape == x.shape and np.isclose(a.max(), 1.0))
+
+
+def sigma_of_z_is_the_softmax(answer):
+    form = formula_in_x1_x2(answer)
+    if form is not True:
+        return form
+    for x1, x2 in ((1.0, 2.0), (0.5, -1.0), (3.0, 3.0)):
+        z = float(_formula_values(answer, {"x1", "x2"}, {"x1": x1, "x2": x2}))
+        first = np.exp(x1) / (np.exp(x1) + np.exp(x2))
+        if not np.isclose(1 / (1 + np.exp(-z)), first, rtol=1e-9, atol=1e-12):
+            return f"at x = [{x1:g}, {x2:g}], sigma(z) = {1 / (1 + np.exp(-z)):.6g}, but S(x)_1 = {first:.6g}"
+    return True
+
+
+def output_offset_forgotten(answer, args):
+    return isinstance(answer, dict) and "b2" in answer and np.shape(answer["b2"]) == np.shape(args[3]) and \
+        bool(np.allclose(np.asarray(answer["b2"], dtype=float), np.asarray(args[3], dtype=float))) and \
+        bool(np.any(np.asarray(args[2], dtype=float) != 0))
+
+
+def tangents_match_finite_differences(answer, args):
+    if not isinstance(answer, dict) or set(answer) != {"v-1", "v0", "v1", "v2", "v3", "v4", "v5"}:
+        return "expected a dict with keys v-1, v0, v1, v2, v3, v4, v5"
+    x1, x2, dx1, dx2 = args
+    d = {k: float(v) for k, v in answer.items()}
+    if not np.isclose(d["v-1"], dx1) or not np.isclose(d["v0"], dx2):
+        return "the tangents of v-1 and v0 are the seed (dx1, dx2)"
+    if not np.isclose(d["v1"], d["v-1"] + d["v0"]) or not np.isclose(d["v5"], d["v2"] + d["v3"] + d["v4"]):
+        return "v1 = v-1 + v0 and v5 = v2 + v3 + v4: their tangents add up the same way"
+    h = 1e-6
+    slope = (_y(x1 + h * dx1, x2 + h * dx2) - _y(x1 - h * dx1, x2 - h * dx2)) / (2 * h)
+    return bool(np.isclose(d["v5"], slope, rtol=1e-5, atol=1e-6)) or \
+        f"the tangent of y is {d['v5']:.6g}, but finite differences of y give {slope:.6g}"
+
+
+def adjoints_match_finite_differences(answer, args):
+    if not isinstance(answer, dict) or set(answer) != {"v-1", "v0", "v1", "v2", "v3", "v4", "v5"}:
+        return "expected a dict with keys v-1, v0, v1, v2, v3, v4, v5"
+    x1, x2 = args
+    a = {k: float(v) for k, v in answer.items()}
+    if not np.isclose(a["v5"], 1.0):
+        return "the adjoint of the output v5 is ybar = 1"
+    h = 1e-6
+    for key, slope in (("v-1", (_y(x1 + h, x2) - _y(x1 - h, x2)) / (2 * h)),
+                       ("v0", (_y(x1, x2 + h) - _y(x1, x2 - h)) / (2 * h))):
+        if not np.isclose(a[key], slope, rtol=1e-5, atol=1e-6):
+            return f"the adjoint of {key} is {a[key]:.6g}, but finite differences of y give {slope:.6g}"
+    return True
+
+
+def _slice(full, n, k, mode):
+    if mode == "full":
+        return full
+    if mode == "valid":
+        return full[k - 1:n]
+    start = (k - 1) // 2
+    return full[start:start + n]
+
+
+def impulse_response(answer, args):
+    form = conv_lengths(answer, args)
+    if form is not True:
+        return form
+    x, w, mode = args
+    n, k = len(x), len(w)
+    shift = int(np.flatnonzero(np.asarray(w))[0])
+    full = np.zeros(n + k - 1)
+    full[shift:shift + n] = x  # x * (unit impulse at j) is x delayed by j
+    want = _slice(full, n, k, mode)
+    return close(answer, want, rtol=1e-9, atol=1e-9)
+
+
+def kernel_not_flipped(answer, args):
+    x, w, mode = args
+    x, w = np.asarray(x, dtype=float), np.asarray(w, dtype=float)
+    if np.allclose(w, w[::-1]):
+        return False  # a symmetric kernel: flipping it changes nothing
+    correlation = np.correlate(x, w, mode="full")
+    want = _slice(correlation, x.size, w.size, mode)
+    return np.shape(answer) == want.shape and bool(np.allclose(np.asarray(answer, dtype=float), want))
+
+
+def channels_times_square(answer, given):
+    form = whole_number(answer)
+    if form is not True:
+        return form
+    channels = given["channels"]
+    side = (int(answer) // channels) ** 0.5 if int(answer) % channels == 0 else 0.5
+    return (int(answer) > 0 and float(side).is_integer()) or \
+        f"{answer:g} is not {channels} channels times a square feature map (height = width)"
+
+
+def multiple_of(answer, given):
+    form = whole_number(answer)
+    if form is not True:
+        return form
+    return (int(answer) > 0 and int(answer) % given["factor"] == 0) or f"{answer:g} is not a multiple of {given['factor']}"
+
+
+def pooled_shape(answer, given):
+    if not isinstance(answer, list) or len(answer) != 3 or not all(whole_number(v) is True for v in answer):
+        return "expected [channels, height, width] as three whole numbers"
+    c, h, w = (int(v) for v in answer)
+    if c != given["channels"]:
+        return f"pooling keeps the {given['channels']} channels"
+    if h != w or not 1 <= h <= given["largest"]:
+        return f"a square output from 1x1 to {given['largest']}x{given['largest']} is expected"
+    return True

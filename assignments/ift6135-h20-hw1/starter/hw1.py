@@ -1,8 +1,9 @@
 """IFT6135-H2020, Assignment 1 (theory) -- auto-graded part.
 
-Fill in every function and value below, keeping the names. Check your answers with
+Fill in every function and value below, keeping the names. Check your answers against the
+public checks, from the unzipped bundle's folder, with
 
-    autograder check ift6135-h20-hw1 hw1.py
+    python -m autograder check hw1.py
 
 Proofs (Q1.1, Q1.3, and the "show that" parts of Q2.1 and Q2.2) are graded by hand from your
 PDF. Functions receive numpy arrays (or Python numbers) and may return numpy arrays, torch

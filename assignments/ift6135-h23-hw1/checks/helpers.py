@@ -308,3 +308,181 @@ def forme_choix(answer, given):
         if shape != (n, n):
             return f"{key} : forme {shape}, attendu ({n}, {n})"
     return True
+
+
+# ----------------------------------------------------------------------------- vérifications publiques de valeurs
+# Les vérifications publiques tournent chez les étudiants avec ces fonctions : aucune ne calcule
+# une réponse du devoir. Chacune vérifie une propriété que l'énoncé donne (une définition, une
+# dérivée comparée aux différences finies de la fonction de l'énoncé, une borne, la cohérence de
+# deux réponses) ou reconnaît une erreur connue pour afficher un indice.
+
+_H = 1e-6
+_POINTS = np.array([-3.0, -0.8, 0.0, 0.6, 2.5])
+
+
+def _valeurs(answer, noms, valeurs):
+    from autograder.expressions import evaluate
+
+    return np.asarray(evaluate(parse_expression(answer, allowed=set(noms)), valeurs), dtype=float)
+
+
+def _sigma(x):
+    return 1 / (1 + np.exp(-np.asarray(x, dtype=float)))
+
+
+_FONCTIONS = {"sigma": _sigma, "tanh": np.tanh}
+
+
+def derivee_par_differences_finies(answer, given):
+    """La formule de f'(x) égale les différences finies de f (σ ou tanh) en cinq points."""
+    forme = formule(answer, {"noms": given["noms"]})
+    if forme is not True:
+        return forme
+    f = _FONCTIONS[given["fonction"]]
+    obtenu = np.broadcast_to(_valeurs(answer, given["noms"], {"x": _POINTS}), _POINTS.shape)
+    voulu = (f(_POINTS + _H) - f(_POINTS - _H)) / (2 * _H)
+    faux = ~np.isclose(obtenu, voulu, rtol=1e-5, atol=1e-7)
+    if faux.any():
+        i = int(np.flatnonzero(faux)[0])
+        return (f"en x = {_POINTS[i]:g}, votre formule vaut {obtenu[i]:.6g}, mais les différences finies de "
+                f"{given['fonction']} donnent {voulu[i]:.6g}")
+    return True
+
+
+def utilise_exp(answer):
+    return isinstance(answer, str) and "exp" in answer
+
+
+def borne_superieure(answer, given):
+    """La constante majore f' (σ' ou tanh') en tout point d'une grille fine : c'est bien une borne."""
+    forme = nombre_reel(answer)
+    if forme is not True:
+        return forme
+    f = _FONCTIONS[given["fonction"]]
+    x = np.linspace(-10, 10, 2001)
+    derivee = (f(x + _H) - f(x - _H)) / (2 * _H)
+    i = int(np.argmax(derivee > answer + 1e-9)) if np.any(derivee > answer + 1e-9) else None
+    return i is None or f"en x = {x[i]:.3g}, la dérivée vaut {derivee[i]:.6g} > {answer:g} : ce n'est pas une borne"
+
+
+def _bernoulli_valeurs(answer, noms, x, p):
+    return float(_valeurs(answer, noms, {"x": x, "p": p}))
+
+
+def nll_de_bernoulli(answer):
+    """exp(-NLL) est la vraisemblance de Bernoulli p^x (1 - p)^(1 - x), pour x ∈ {0, 1}."""
+    noms = ["p", "x", "log", "ln"]
+    forme = formule(answer, {"noms": noms})
+    if forme is not True:
+        return forme
+    for p in (0.2, 0.7):
+        for x in (0.0, 1.0):
+            vraisemblance = p ** x * (1 - p) ** (1 - x)
+            obtenu = math.exp(-_bernoulli_valeurs(answer, noms, x, p))
+            if not math.isclose(obtenu, vraisemblance, rel_tol=1e-6, abs_tol=1e-12):
+                return f"en x = {x:g}, p = {p:g}, exp(-NLL) vaut {obtenu:.6g} au lieu de la vraisemblance p^x (1 - p)^(1 - x)"
+    return True
+
+
+def kl_de_bernoulli(answer):
+    """KL(x ‖ p) : nulle quand p = x, supérieure à 0 sinon, et très grande quand p tend vers 0 avec x > 0."""
+    noms = ["x", "p", "log", "ln"]
+    forme = formule(answer, {"noms": noms})
+    if forme is not True:
+        return forme
+    for x in (0.3, 0.6):
+        if not math.isclose(_bernoulli_valeurs(answer, noms, x, x), 0.0, abs_tol=1e-9):
+            return f"KL(x ‖ p) devrait être nulle quand p = x (ici x = p = {x:g})"
+        for p in (0.1, 0.5, 0.9):
+            if p != x and not _bernoulli_valeurs(answer, noms, x, p) > 0:
+                return f"KL(x ‖ p) devrait être strictement supérieure à 0 quand p ≠ x (ici x = {x:g}, p = {p:g})"
+    return _bernoulli_valeurs(answer, noms, 0.5, 1e-9) > 5 or \
+        "KL(x ‖ p) devrait devenir très grande quand p tend vers 0 alors que x = 0,5 > 0"
+
+
+def kl_inversee(answer):
+    try:
+        return _bernoulli_valeurs(answer, ["x", "p", "log", "ln"], 0.5, 1e-9) < 1
+    except (ExpressionError, TypeError, ValueError):
+        return False
+
+
+def densite_normalisee(answer):
+    """La densité intègre à 1, de moyenne mu et de variance sigma2 (les contraintes de l'énoncé)."""
+    noms = ["x", "mu", "sigma2", "exp", "log", "sqrt", "pi", "e"]
+    forme = formule(answer, {"noms": noms})
+    if forme is not True:
+        return forme
+    mu, sigma2 = 0.3, 2.0
+    x = np.linspace(mu - 40, mu + 40, 80001)
+    dx = x[1] - x[0]
+    q = np.broadcast_to(_valeurs(answer, noms, {"x": x, "mu": mu, "sigma2": sigma2}), x.shape)
+    if not np.all(np.isfinite(q)) or np.any(q < 0):
+        return "une densité est finie et jamais négative"
+    masse = float(q.sum() * dx)
+    if not math.isclose(masse, 1.0, rel_tol=1e-4):
+        return f"pour mu = {mu:g}, sigma2 = {sigma2:g}, la densité intègre à {masse:.6g}, et non à 1"
+    moyenne = float((x * q).sum() * dx)
+    variance = float(((x - moyenne) ** 2 * q).sum() * dx)
+    if not math.isclose(moyenne, mu, abs_tol=1e-4) or not math.isclose(variance, sigma2, rel_tol=1e-4):
+        return f"moyenne {moyenne:.6g} et variance {variance:.6g}, au lieu de mu = {mu:g} et sigma2 = {sigma2:g}"
+    return True
+
+
+def multiple_de(answer, given):
+    forme = nombre_entier(answer)
+    if forme is not True:
+        return forme
+    return (int(answer) > 0 and int(answer) % given["facteur"] == 0) or \
+        f"{answer:g} n'est pas un multiple de {given['facteur']}"
+
+
+def dimensions_mixer(answer, given):
+    """S et C sont ceux de la sortie donnée, et S patchs de P × P pavent l'image I × I."""
+    if not isinstance(answer, dict) or set(answer) != {"P", "S", "C"}:
+        return "attendu un dict avec les clés P, S et C"
+    if not all(nombre_entier(answer[k]) is True for k in ("P", "S", "C")):
+        return "P, S et C sont des nombres entiers"
+    P, S, C = (int(answer[k]) for k in ("P", "S", "C"))
+    s, c = given["sortie"]
+    if (S, C) != (s, c):
+        return f"la sortie de l'énoncé est S × C = {s} × {c}"
+    image = given["image"]
+    return (P > 0 and S * P * P == image * image) or \
+        f"{S} patchs de {P} × {P} ne pavent pas une image de {image} × {image}"
+
+
+def patch_par_cote(answer):
+    """P = I / S (image de 64 × 64 de l'énoncé) : S pris pour un nombre de patchs par côté."""
+    return bool(isinstance(answer, dict) and nombre_entier(answer.get("S")) is True and answer["S"] > 0
+                and answer.get("P") == 64 // answer["S"])
+
+
+def p_reverse_inverse(answer, args):
+    """P_reverse U' = U pour une image et des poids tirés (générateur fixe : même verdict à chaque fois)."""
+    P, p = np.asarray(args[0], dtype=float), int(args[1])
+    n = P.shape[0]
+    lignes = (n // p) ** 2
+    R = np.asarray(answer, dtype=float) if not isinstance(answer, (str, dict)) else None
+    if R is None or R.shape != (lignes, lignes):
+        return f"P_reverse doit être de taille {lignes}×{lignes} (une ligne par patch)"
+    rng = np.random.default_rng(1234)
+    A, poids = rng.normal(size=(n, n)), _poids(rng, p)
+    verdict = close(R @ _u(P @ A, p, poids), _u(A, p, poids), rtol=1e-6, atol=1e-8)
+    return True if verdict.ok else "P_reverse U_modified ne redonne pas U"
+
+
+def p_reverse_egale_p(answer, args):
+    return np.shape(answer) == np.shape(args[0]) and bool(np.allclose(np.asarray(answer, dtype=float),
+                                                                       np.asarray(args[0], dtype=float)))
+
+
+def canaux_et_carte_carree(answer, given):
+    """[canaux, hauteur, largeur] : les canaux sont les noyaux de la dernière couche, la carte est carrée."""
+    forme = forme_chw(answer)
+    if forme is not True:
+        return forme
+    c, h, w = (int(v) for v in answer)
+    if c != given["canaux"]:
+        return f"la dernière couche a {given['canaux']} noyaux, donc {given['canaux']} canaux de sortie"
+    return (h == w and h > 0) or "une image carrée donne une carte de sortie carrée (hauteur = largeur)"

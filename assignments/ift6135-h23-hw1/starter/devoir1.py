@@ -1,9 +1,9 @@
 """IFT6135-H2023, devoir 1 (théorie) -- partie corrigée automatiquement.
 
-Complétez chaque fonction et chaque valeur ci-dessous, sans changer les noms. Vérifiez la forme
-de vos réponses avec
+Complétez chaque fonction et chaque valeur ci-dessous, sans changer les noms. Vérifiez vos
+réponses avec les vérifications publiques, depuis le dossier décompressé :
 
-    autograder check ift6135-h23-hw1 devoir1.py
+    python -m autograder check devoir1.py
 
 Les preuves (Q1(c)-(e), Q2, Q4(b), Q4(c), Q5) sont corrigées à la main à partir de votre PDF.
 Les fonctions reçoivent des tableaux numpy ou des nombres Python et peuvent renvoyer des

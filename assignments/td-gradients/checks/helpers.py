@@ -226,3 +226,175 @@ def cle_proche(answer, expected, given) -> bool | str | Comparison:
     if not isinstance(answer, dict) or key not in answer:
         return f"attendu un dictionnaire avec la clé {key!r}"
     return close(answer[key], expected[key], rtol=1e-6, atol=1e-9, _path=f"[{key!r}]")
+
+
+# ----------------------------------------------------------------------------- public value checks (issue 14)
+# Public checks run on the students' machines with these helpers: none computes an answer of the
+# TD. Each compares the answer with finite differences of a function the handout defines (f1,
+# f3, the layers L, V, M and the network f), on fixed or generated inputs, or recognises a known
+# mistake to show a hint. Messages are in French, as the rest of this file's.
+
+_H = 1e-6
+
+
+def _numeric_gradient(function, point: np.ndarray) -> np.ndarray:
+    """Central differences of a scalar function, one entry of ``point`` at a time."""
+    point = np.asarray(point, dtype=float)
+    grad = np.zeros_like(point)
+    for index in np.ndindex(point.shape):
+        step = np.zeros_like(point)
+        step[index] = _H
+        grad[index] = (function(point + step) - function(point - step)) / (2 * _H)
+    return grad
+
+
+def _numeric_jacobian(function, point: np.ndarray) -> np.ndarray:
+    """Central differences of a vector function of a vector: rows are outputs, columns inputs."""
+    point = np.asarray(point, dtype=float)
+    columns = []
+    for index in range(point.size):
+        step = np.zeros_like(point)
+        step[index] = _H
+        columns.append((np.atleast_1d(function(point + step)) - np.atleast_1d(function(point - step))) / (2 * _H))
+    return np.stack(columns, axis=1)
+
+
+def _f1(A, b, x):
+    r = A @ x - b
+    return 0.5 * float((r * r).sum())
+
+
+def _f3(M, P, Q):
+    r = M - P @ Q
+    return 0.5 * float((r * r).sum())
+
+
+# the fixed point where the formulas are evaluated (the shapes of formule_de_forme's checks)
+_RNG_FIXE = np.random.default_rng(20240614)
+_A, _B_VEC, _X = _RNG_FIXE.normal(size=(5, 3)), _RNG_FIXE.normal(size=(5, 1)), _RNG_FIXE.normal(size=(3, 1))
+_M, _P, _Q = _RNG_FIXE.normal(size=(5, 4)), _RNG_FIXE.normal(size=(5, 3)), _RNG_FIXE.normal(size=(3, 4))
+_B_MAT, _C, _X2 = _RNG_FIXE.normal(size=(4, 3)), _RNG_FIXE.normal(size=(4, 1)), _RNG_FIXE.normal(size=(3, 1))
+
+
+def _close_to(answer, wanted, what: str) -> bool | str:
+    try:
+        value = np.asarray(answer, dtype=float)
+    except (TypeError, ValueError):
+        return f"{what} : attendu un tableau de nombres"
+    if value.shape != wanted.shape:
+        return f"{what} : forme {value.shape}, attendue {wanted.shape}"
+    verdict = close(value, wanted, rtol=1e-5, atol=1e-7)
+    return True if verdict.ok else f"{what} ne correspond pas aux différences finies de la fonction de l'énoncé"
+
+
+def _formula_value(answer, names: set[str], values: dict[str, np.ndarray]):
+    return np.asarray(evaluate(parse_expression(answer, allowed=names), values), dtype=float)
+
+
+def formule_gradient_f1(answer):
+    """∇f1 en (A, b, x) fixés : les différences finies de f1(x) = ½‖Ax − b‖²."""
+    forme = formule_de_forme(answer, {"variables": {"A": [5, 3], "b": [5, 1], "x": [3, 1]}, "forme": [3, 1]})
+    if forme is not True:
+        return forme
+    wanted = _numeric_gradient(lambda v: _f1(_A, _B_VEC, v), _X)
+    return _close_to(_formula_value(answer, {"A", "b", "x"}, {"A": _A, "b": _B_VEC, "x": _X}), wanted, "∇f1")
+
+
+def gradient_est_une_ligne(answer):
+    try:
+        return _formula_value(answer, {"A", "b", "x"}, {"A": _A, "b": _B_VEC, "x": _X}).shape == (1, 3)
+    except (ExpressionError, ValueError, TypeError):
+        return False
+
+
+def fonction_gradient_f1(answer, args):
+    A, b, x = (np.asarray(v, dtype=float) for v in args)
+    return _close_to(answer, _numeric_gradient(lambda v: _f1(A, b, v), x), "gradient_f1")
+
+
+def formule_jacobienne_f2(answer):
+    """J_f2 en (B, c, x) fixés : les différences finies de f2(x) = Bx + c."""
+    B, c, x = _B_MAT, _C, _X2
+    forme = formule_de_forme(answer, {"variables": {"B": [4, 3], "c": [4, 1], "x": [3, 1]}, "forme": [4, 3]})
+    if forme is not True:
+        return forme
+    wanted = _numeric_jacobian(lambda v: (B @ v.reshape(3, 1) + c).ravel(), x.ravel())
+    return _close_to(_formula_value(answer, {"B", "c", "x"}, {"B": B, "c": c, "x": x}), wanted, "J_f2")
+
+
+def formule_gradient_f3(answer, given):
+    """∂f3/∂P ou ∂f3/∂Q en (M, P, Q) fixés : les différences finies de f3 = ½‖M − PQ‖²_F."""
+    wrt = given["par_rapport_a"]
+    forme = formule_de_forme(answer, {"variables": {"M": [5, 4], "P": [5, 3], "Q": [3, 4]},
+                                      "forme": [5, 3] if wrt == "P" else [3, 4]})
+    if forme is not True:
+        return forme
+    if wrt == "P":
+        wanted = _numeric_gradient(lambda v: _f3(_M, v, _Q), _P)
+    else:
+        wanted = _numeric_gradient(lambda v: _f3(_M, _P, v), _Q)
+    return _close_to(_formula_value(answer, {"M", "P", "Q"}, {"M": _M, "P": _P, "Q": _Q}), wanted, f"∂f3/∂{wrt}")
+
+
+def fonction_gradients_f3(answer, args):
+    forme = gradients_f3_de_forme(answer, args)
+    if forme is not True:
+        return forme
+    M, P, Q = (np.asarray(v, dtype=float) for v in args)
+    for key, wanted in (("P", _numeric_gradient(lambda v: _f3(M, v, Q), P)),
+                        ("Q", _numeric_gradient(lambda v: _f3(M, P, v), Q))):
+        verdict = _close_to(answer[key], wanted, f"gradient_f3['{key}']")
+        if verdict is not True:
+            return verdict
+    return True
+
+
+def jacobienne_L_par_differences(answer, args):
+    """J_L, variables dans l'ordre (W_{1,:}, ..., W_{H,:}, x) : les différences finies de L(W, x) = Wx."""
+    W, x = (np.asarray(v, dtype=float) for v in args)
+    H, N = W.shape
+    point = np.concatenate([W.ravel(), x])
+    wanted = _numeric_jacobian(lambda v: v[:H * N].reshape(H, N) @ v[H * N:], point)
+    return _close_to(answer, wanted, "J_L")
+
+
+def colonnes_de_x_oubliees(answer, args):
+    W = np.asarray(args[0])
+    return np.shape(answer) == (W.shape[0], W.size)
+
+
+def jacobienne_V_par_differences(answer, args):
+    y = np.asarray(args[0], dtype=float)
+    return _close_to(answer, _numeric_jacobian(np.tanh, y), "J_V")
+
+
+def tanh_oubliee(answer, args):
+    y = np.asarray(args[0], dtype=float)
+    return np.shape(answer) == (y.size, y.size) and bool(np.allclose(np.asarray(answer, dtype=float),
+                                                                     np.diag(1 - y ** 2)))
+
+
+def jacobienne_M_par_differences(answer, args):
+    """J_M, variables dans l'ordre (w, y) : les différences finies de M(w, y) = w·y."""
+    w, y = (np.asarray(v, dtype=float) for v in args)
+    H = w.size
+    wanted = _numeric_jacobian(lambda v: np.array([v[:H] @ v[H:]]), np.concatenate([w, y]))
+    return _close_to(answer, wanted, "J_M")
+
+
+def _f(w, W, x):
+    return float(np.tanh(w @ np.tanh(W @ x)))
+
+
+def gradient_f_par_differences(answer, args):
+    """∇_w f et ∇_W f : les différences finies de f(w, W, x) = σ(w · tanh(Wx)), σ = tanh."""
+    forme = gradient_f_de_forme(answer, args)
+    if forme is not True:
+        return forme
+    w, W, x = (np.asarray(v, dtype=float) for v in args)
+    for key, wanted in (("w", _numeric_gradient(lambda v: _f(v, W, x), w)),
+                        ("W", _numeric_gradient(lambda v: _f(w, v, x), W))):
+        verdict = _close_to(answer[key], wanted, f"gradient_f['{key}']")
+        if verdict is not True:
+            return verdict
+    return True

@@ -1,9 +1,9 @@
 """TD Gradients : dérivation des fonctions composées, matrices jacobiennes, rétropropagation.
 
-Complétez chaque fonction et chaque valeur ci-dessous, sans changer les noms. Vérifiez la forme
-de vos réponses avec
+Complétez chaque fonction et chaque valeur ci-dessous, sans changer les noms. Vérifiez vos
+réponses avec les vérifications publiques, depuis le dossier décompressé :
 
-    autograder check td-gradients td_gradients.py
+    python -m autograder check td_gradients.py
 
 Les preuves (Q1, Q2, Q4 et la partie « montrer » de Q7) sont corrigées à la main à partir de
 votre PDF. Les fonctions reçoivent des tableaux numpy et peuvent renvoyer des tableaux numpy,

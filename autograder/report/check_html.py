@@ -1,0 +1,101 @@
+"""The student's check report as HTML, for a Jupyter cell: what :func:`check_report` prints, with
+colour and one block per question.
+
+Same content and order as the text report (:mod:`autograder.report.text`): what kept the
+submission from loading, first; then each question's public checks, passed or not, and why; the
+checks that could not run, one line per cause; the summary and what the public checks do not
+tell. Every text is escaped: feedback quotes what the student's code raised or printed.
+"""
+
+from __future__ import annotations
+
+import html
+
+from autograder.messages import Message, render
+from autograder.report.text import terminal_safe
+from autograder.results import CheckResult, Results
+
+_GREEN, _RED, _GREY, _AMBER = "#1a7f37", "#b42318", "#6b7280", "#b54708"
+_BLOCK = "border-left:4px solid {colour};padding:4px 10px;margin:6px 0;background:{background}"
+_BACKGROUND = {_GREEN: "#f0faf3", _RED: "#fdf1f0", _GREY: "#f5f5f5"}
+
+
+def _e(text: object) -> str:
+    # terminal_safe first: what a terminal would act on is noise in a page too, and a lone
+    # surrogate in a student's string could not be encoded into the cell's output
+    return html.escape(terminal_safe(str(text)), quote=True)
+
+
+def check_report_html(results: Results) -> str:
+    """The report of ``check()`` in a notebook: a self-contained ``<div>``, inline styles only.
+
+    >>> check_report_html(results).startswith('<div class="autograder-check"')
+    True
+    """
+    lang = results.language
+    # the text colour is set: a dark notebook theme would otherwise write white on the light blocks
+    parts = [f'<div class="autograder-check" lang="{_e(lang)}" '
+             'style="font-family:sans-serif;line-height:1.4;color:#1f2328">',
+             f'<div style="font-weight:bold;font-size:1.1em;margin-bottom:4px">'
+             f'{_e(render(Message("report_title", {"title": results.assignment_title}), lang))}</div>']
+    for cause in results.causes:
+        parts.append(f'<div style="{_BLOCK.format(colour=_RED, background=_BACKGROUND[_RED])};font-weight:bold">'
+                     f'{_e(cause)}</div>')
+    titles = {q.id: q.title for q in results.questions}
+    by_question: dict[str, list[CheckResult]] = {}
+    not_run: dict[str, list[str]] = {}
+    for c in results.checks:
+        if c.not_run:
+            not_run.setdefault(c.not_run, []).append(c.number)
+        else:
+            by_question.setdefault(c.question, []).append(c)
+    for question, checks in by_question.items():
+        parts.append(_question_block(question, titles.get(question, ""), checks))
+    if not_run:
+        # one line per cause, as in the text report: not a block per question that could not run
+        rows = []
+        for reason, numbers in not_run.items():
+            group = (render(Message("not_run_group", {"n": len(numbers), "reason": reason}), lang) if len(numbers) > 1
+                     else render(Message("not_run_group_one", {"reason": reason}), lang))
+            listed = "" if len(numbers) == len(results.checks) else f" ({', '.join(numbers)})"
+            rows.append(f"<div>– {_e(group)}{_e(listed)}</div>")
+        parts.append(f'<div style="{_BLOCK.format(colour=_GREY, background=_BACKGROUND[_GREY])};color:{_GREY}">'
+                     + "".join(rows) + "</div>")
+    passed = sum(c.passed for c in results.checks)
+    max_points = sum(c.max_score for c in results.checks)
+    counts = {"passed": passed, "total": len(results.checks)}
+    summary = (Message("report_summary", {**counts, "points": f"{results.score:g}", "max_points": f"{max_points:g}"})
+               if max_points else Message("report_summary_checks", counts))
+    colour = _GREEN if passed == len(results.checks) else _RED
+    parts.append(f'<div style="margin-top:8px;font-weight:bold;color:{colour}">{_e(render(summary, lang))}</div>')
+    after = "report_all_passed" if passed == len(results.checks) else "report_hidden_later"
+    parts.append(f"<div>{_e(render(Message(after), lang))}</div>")
+    hand = [q.id for q in results.questions if q.graded == "hand"]
+    if hand:
+        parts.append(f'<div style="color:{_GREY}">'
+                     f'{_e(render(Message("report_hand_graded", {"parts": ", ".join(hand)}), lang))}</div>')
+    for note in results.notes:
+        parts.append(f'<div style="color:{_AMBER}">! {_e(note)}</div>')
+    parts.append("</div>")
+    return "\n".join(parts)
+
+
+def _question_block(question: str, title: str, checks: list[CheckResult]) -> str:
+    """One question: its heading with how many of its checks passed, then each check."""
+    passed = sum(c.passed for c in checks)
+    colour = _GREEN if passed == len(checks) else _RED
+    heading = _e(question) + (f" — {_e(title)}" if title and title != question else "")
+    rows = [f'<div class="question" style="{_BLOCK.format(colour=colour, background=_BACKGROUND[colour])}">',
+            f'<div><b>{heading}</b> <span style="color:{colour}">{passed}/{len(checks)}</span></div>',
+            '<ul style="list-style:none;margin:2px 0;padding-left:6px">']
+    for c in checks:
+        mark = f'<span style="color:{_GREEN}">✓</span>' if c.passed else f'<span style="color:{_RED}">✗</span>'
+        # points only where a check carries some, as in the text report
+        points = f" ({c.score:g}/{c.max_score:g})" if c.max_score else ""
+        row = f"<li>{mark} [{_e(c.number)}] {_e(c.name)}{points}"
+        if not c.passed and c.feedback:
+            row += (f'<div style="white-space:pre-wrap;font-family:monospace;font-size:0.9em;margin-left:1.4em">'
+                    f"{_e(c.feedback)}</div>")
+        rows.append(row + "</li>")
+    rows += ["</ul>", "</div>"]
+    return "\n".join(rows)
