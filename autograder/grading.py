@@ -7,6 +7,8 @@ here, in the grader. Hidden checks' feedback is rendered without expected values
 
 from __future__ import annotations
 
+import re
+
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -294,6 +296,10 @@ def _expected(check: Check, args: tuple, references: References | None, *, case:
     return None
 
 
+#: what plaindata says of a dict whose keys are not strings (the student's process converts answers)
+_PLAIN_KEYS = re.compile(r"dict keys must be strings, got (\w+)")
+
+
 def _error_message(check: Check, args: tuple, answer: Answer, *, cells: tuple[int, ...] = ()) -> Message:
     call = f"{check.target}(...)" if check.call else check.target
     kind = answer.error_type
@@ -311,6 +317,13 @@ def _error_message(check: Check, args: tuple, answer: Answer, *, cells: tuple[in
         return Message("bad_data", {"message": answer.error_message})
     if kind == "too_large":
         return Message("answer_too_large", {"call": call, "size": answer.error_message})
+    if kind == "PlainDataError":
+        # the conversion of what the student gave into plain data refused it: not their code raising
+        keys = _PLAIN_KEYS.fullmatch(answer.error_message)
+        if keys:
+            return Message("not_plain_keys", {"call": call, "type": keys.group(1)})
+        if "nested too deeply" in answer.error_message:
+            return Message("not_plain_deep", {"call": call})
     where = _where_raised(answer, cells)
     if not answer.error_message.strip():  # raise NotImplementedError: no "raised NotImplementedError: "
         return Message("error_in_call_bare", {"call": call, "type": kind, "where": where})

@@ -228,6 +228,8 @@ EN: dict[str, str] = {
     # Python's message may quote the reference's sizes ("shapes (3,) (4,)")
     "property_error@hidden": "the answer does not have the expected form ({type})",
     "unsupported": "the answer is a {found}, which cannot be graded: return numbers, lists or arrays",
+    "not_plain_keys": "{call}: a dict with {type} keys cannot be graded: use strings as keys",
+    "not_plain_deep": "{call}: the answer is nested too deeply to be graded",
     # running the submission
     "error_in_call": "{call} raised {type}: {message}{where}",
     "error_in_call_bare": "{call} raised {type}{where}",
@@ -440,6 +442,8 @@ FR: dict[str, str] = {
     "property_error": "la réponse n'a pas la forme attendue ({type} : {message})",
     "property_error@hidden": "la réponse n'a pas la forme attendue ({type})",
     "unsupported": "la réponse est de type {found}, impossible à corriger : renvoyez des nombres, des listes ou des tableaux",
+    "not_plain_keys": "{call} : un dict dont les clés sont de type {type} ne peut pas être corrigé : utilisez des chaînes comme clés",
+    "not_plain_deep": "{call} : la réponse est trop imbriquée pour être corrigée",
     "error_in_call": "{call} a levé {type} : {message}{where}",
     "error_in_call_bare": "{call} a levé {type}{where}",
     "at_line": " (ligne {line})",

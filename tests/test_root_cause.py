@@ -390,3 +390,22 @@ def test_defined_names_reads_definitions_and_assignments_only():
     source = ("import numpy as np\nclass Net:\n    pass\nasync def run(): pass\nW1, b1 = 1, 2\n"
               "LR: float = 0.1\nif LR == 0.1:\n    pass\ncount += 1\nx[0] = 3\n")
     assert defined_names(source) == {"Net", "run", "W1", "b1", "LR"}
+
+
+@pytest.mark.parametrize("assignment_id, source, expected", [
+    (EN, "Q7_1A = {1: 8, 2: 1}\n", "Q7_1A: a dict with int keys cannot be graded: use strings as keys"),
+    (FR, "SIGNE_INDICATRICES = {1: 2, 0.5: 3}\n",
+     "SIGNE_INDICATRICES : un dict dont les clés sont de type int ne peut pas être corrigé : "
+     "utilisez des chaînes comme clés"),
+])
+def test_a_dict_with_number_keys_says_so_not_that_the_student_raised(sandbox, tmp_path, assignment_id, source,
+                                                                        expected):
+    """An honest answer the conversion to plain data refuses: said in the student's language, not
+    "raised PlainDataError: dict keys must be strings" (the student's code raised nothing)."""
+    a = load_assignment(assignment_id)
+    path = tmp_path / a.starter
+    path.write_text(source, encoding="utf-8")
+    results = grade(a, path, sandbox=sandbox, public_only=True)
+    name = source.split(" =")[0]
+    mine = [c for c in results.checks if next(k for k in a.checks if k.id == c.id).target == name]
+    assert mine and all(c.feedback == expected and not c.passed for c in mine), [c.feedback for c in mine]
