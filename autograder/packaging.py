@@ -137,7 +137,10 @@ def bundle(assignment: Assignment, *, out: Path) -> Path:
     wheel_name, wheel_bytes, requirements = _wheel()
     readme = STUDENT_README.get(assignment.language, STUDENT_README["en"]).format(
         title=assignment.title, starter=assignment.starter, notebook=notebook,
-        question=example_question(assignment), wheel=wheel_name, requirements=", ".join(requirements))
+        question=example_question(assignment), wheel=wheel_name,
+        # "tomli>=1.1; python_version < '3.11'" reads "tomli>=1.1 (python_version < '3.11')" in a list
+        requirements=", ".join(r.split(";")[0].strip() + (f" ({r.split(';', 1)[1].strip()})" if ";" in r else "")
+                               for r in requirements))
     top = assignment.id
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as z:
         z.writestr(f"{top}/README.md", readme)
@@ -256,8 +259,8 @@ def _pyproject() -> dict:
         try:
             import tomli as tomllib
         except ImportError:
-            raise ConfigError("writing the bundle's wheel reads pyproject.toml: it needs Python 3.11+ "
-                              "(or 'pip install tomli')") from None
+            raise ConfigError("writing the bundle's wheel reads pyproject.toml: on Python 3.10 it needs tomli, "
+                              "a dependency of the package ('pip install tomli')") from None
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as e:
