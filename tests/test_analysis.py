@@ -57,38 +57,43 @@ def wrong(value: str, *, error: bool = False, generated: bool = False, hint: str
 
 
 def student(key: str, answers: dict[str, WrongAnswer | None] | None = None, *, status: str = "graded",
-            failed_without_answer: tuple[str, ...] = (), **kwargs) -> Results:
-    """A submission that passes every check but those of ``answers`` (failed with that answer)
-    and ``failed_without_answer``."""
+            failed_without_answer: tuple[str, ...] = (), not_run: tuple[str, ...] = (), **kwargs) -> Results:
+    """A submission that passes every check but those of ``answers`` (failed with that answer),
+    ``failed_without_answer`` and ``not_run`` (failed: a part of its code that raised kept them
+    from running, as grading marks them)."""
     answers = answers or {}
     checks = []
     for i, (cid, (question, points, hidden)) in enumerate(CHECKS.items(), start=1):
-        failed = status == "invalid" or cid in answers or cid in failed_without_answer
+        failed = status == "invalid" or cid in answers or cid in failed_without_answer or cid in not_run
         checks.append(CheckResult(id=cid, question=question, name=f"check {cid}", number=f"{question[1:]}.{i}",
                                   score=0.0 if failed else points, max_score=points, hidden=hidden,
                                   visibility="visible", passed=not failed, feedback="wrong" if failed else "ok",
-                                  wrong_answer=answers.get(cid)))
+                                  wrong_answer=answers.get(cid),
+                                  not_run="cell 3 did not run to the end" if cid in not_run else ""))
     questions = tuple(QuestionScore(q.id, q.title, q.points, q.graded, None if q.graded == "hand" else
                                     sum(c.score for c in checks if c.question == q.id)) for q in DEMO.questions)
     return Results(assignment_id="demo", assignment_title="Demo", language="en", submission=key,
                    checks=tuple(checks), questions=questions, status=status, **kwargs)
 
 
-def test_wrong_answers_count_graded_submissions_most_frequent_first():
+def test_wrong_answers_count_the_submissions_each_check_ran_in_most_frequent_first():
     twenty_four = wrong("24", asked="side(3, 4)")
     klass = ([student(f"s{i}", {"a": twenty_four}) for i in range(5)]
              + [student("t1", {"a": wrong("12")}), student("t2", {"a": wrong("12")}), student("t3", {"a": wrong("7")}),
                 student("u", failed_without_answer=("a",)),
                 student("v", {"b": wrong("NameError: x", error=True)}), student("ok")]
-             # these fail everything for one reason each, listed apart: not counted
-             + [student("broken", {"a": wrong("SyntaxError", error=True)}, status="error"),
-                student("unreadable", status="invalid")])
+             # nothing of these ran (a file that did not load, an unreadable one): listed apart, not counted
+             + [student("broken", status="error", not_run=tuple(CHECKS)),
+                student("unreadable", status="invalid"),
+                # a notebook whose cell 3 raised: "b" could not run, "a" ran and counts
+                student("half", {"a": wrong("24", asked="side(3, 4)")}, status="error", not_run=("b",))])
     got = wrong_answers(klass, DEMO, top=2)
     assert [c["id"] for c in got] == ["a", "b"]  # most failed first
     a = got[0]
-    assert (a["failed"], a["graded"], a["distinct"], a["other"], a["no_answer"]) == (9, 11, 3, 1, 1)
-    assert [(x["preview"], x["count"], x["share"]) for x in a["answers"]] == [("24", 5, round(5 / 11, 6)),
-                                                                              ("12", 2, round(2 / 11, 6))]
+    assert (a["failed"], a["ran"], a["distinct"], a["other"], a["no_answer"]) == (10, 12, 3, 1, 1)
+    assert [(x["preview"], x["count"], x["share"]) for x in a["answers"]] == [("24", 6, round(6 / 12, 6)),
+                                                                              ("12", 2, round(2 / 12, 6))]
+    assert got[1]["ran"] == 11  # "half" did not run it: neither a failure nor counted
     assert a["answers"][0]["asked"] == "side(3, 4)" and a["answers"][0]["hint"] is None
     b = got[1]
     assert b["hidden"] is True and b["answers"][0]["error"] is True and b["answers"][0]["preview"] == "NameError: x"

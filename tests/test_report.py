@@ -60,15 +60,20 @@ def demo_results(key: str, outcome: dict[str, tuple[float, bool, str]], status: 
 OK = (True, "")
 
 
+def _nothing_ran(r: Results) -> Results:
+    """As grading marks a submission whose file raised before defining anything: every check not run."""
+    return replace(r, checks=tuple(replace(c, not_run="the submission did not load") for c in r.checks))
+
+
 def small_class() -> list[Results]:
     """Five submissions; their totals are 10, 6.5, 0, 0 and 8."""
     return [
         demo_results("A", {"q1-a": (2, *OK), "q1-b": (2, *OK), "q2-a": (0, *OK), "q2-b": (6, *OK)}),
         demo_results("B", {"q1-a": (2, *OK), "q1-b": (0, False, "wrong sign"), "q2-a": (0, *OK),
                            "q2-b": (4.5, False, "off by one")}, metadata={"late": True}),
-        demo_results("C", {"q1-a": (0, False, "missing f"), "q1-b": (0, False, "missing f"),
-                           "q2-a": (0, False, "missing g"), "q2-b": (0, False, "missing g")}, status="error",
-                     notes=("your file raised NameError at line 3: name 'x' is not defined",)),
+        _nothing_ran(demo_results("C", {"q1-a": (0, False, "missing f"), "q1-b": (0, False, "missing f"),
+                                        "q2-a": (0, False, "missing g"), "q2-b": (0, False, "missing g")},
+                                  status="error", causes=("your file raised NameError at line 3: name 'x' is not defined",))),
         demo_results("D", {cid: (0, False, "D.zip: not a readable zip file") for cid in DEMO_CHECKS},
                      status="invalid", notes=("D.zip: not a readable zip file",)),
         demo_results("E", {"q1-a": (2, *OK), "q1-b": (0, False, "wrong sign"), "q2-a": (0, *OK),
@@ -110,7 +115,7 @@ def test_summary_matches_hand_computed_values():
     assert [f["id"] for f in q2["top_failing_checks"]] == ["q2-b"]
     first = s["top_failing_checks"][0]
     assert first | {"share": None} == {"id": "q1-b", "question": "q1", "number": "1.2", "name": "check q1-b",
-                                       "max_score": 2.0, "hidden": True, "count": 2, "share": None,
+                                       "max_score": 2.0, "hidden": True, "count": 2, "ran": 3, "share": None,
                                        "feedback": "wrong sign", "feedback_count": 2}
     assert first["share"] == pytest.approx(2 / 3)
 

@@ -409,3 +409,24 @@ def test_a_dict_with_number_keys_says_so_not_that_the_student_raised(sandbox, tm
     name = source.split(" =")[0]
     mine = [c for c in results.checks if next(k for k in a.checks if k.id == c.id).target == name]
     assert mine and all(c.feedback == expected and not c.passed for c in mine), [c.feedback for c in mine]
+
+
+def test_a_notebook_where_one_cell_raised_counts_in_the_class_on_what_ran(sandbox, tmp_path):
+    """Its other cells' answers are the class's answers too: a wrong one is in "what the class got
+    wrong"; the checks its raising cell kept from running are neither failures nor counted."""
+    a = load_assignment(EN)
+    before, conv, after = _split_at_function(_solution(a), "conv1d")
+    cells = [before, "raise RuntimeError('left over')\n" + conv, after + "\nQ6_1_OUTPUT_DIM = 12345\n"]
+    half = grade(a, _notebook(tmp_path / "hw1.ipynb", cells), sandbox=sandbox, key="half")
+    assert half.status == "error"
+    not_run = {c.id for c in half.checks if c.not_run}
+    assert not_run and all(next(k for k in a.checks if k.id == cid).target == "conv1d" for cid in not_run)
+    good = grade(a, a.solution_file, sandbox=sandbox, key="good")
+    summary = class_summary([good, half], a)
+    assert summary["failures_over"] == 2
+    failing = {f["id"]: f for f in summary["top_failing_checks"]}
+    assert not set(failing) & not_run  # what did not run is no failure
+    dim = [f for f in failing.values() if f["question"] == "q6.1"]
+    assert dim and all(f["count"] == 1 and f["ran"] == 2 and f["share"] == 0.5 for f in dim)
+    answers = [w for w in summary["wrong_answers"] if w["question"] == "q6.1"]
+    assert any(x["preview"] == "12345" and x["count"] == 1 for w in answers for x in w["answers"])

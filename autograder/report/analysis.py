@@ -10,11 +10,13 @@
   a study group, a wrong hint on a forum or the same textbook typo give the same picture.
 - **Students**: one row per submission, for the sortable table.
 
-Wrong answers and item analysis count the submissions that ran to the end (status
-``graded``): the others (errors, crashes, timeouts, unreadable files) fail every check for
-one reason that the report lists apart, and would bury the answers the class did give.
-Shared unusual answers look at every submission that ran (a file that raised half-way still
-answered what came before), never at the unreadable ones, which answered nothing.
+Wrong answers count, per check, the submissions in which that check ran: those that ran to the
+end (status ``graded``), and those where part of the code raised (``error``: a notebook cell
+that raised still leaves the answers of the other cells), whose checks that could not run
+(``not_run``) are left out. Crashes, timeouts and unreadable files fail every check for one
+reason that the report lists apart, and would bury the answers the class did give. Item
+analysis correlates totals, so it counts the ``graded`` submissions only. Shared unusual
+answers look at every submission that ran, never at the unreadable ones, which answered nothing.
 """
 
 from __future__ import annotations
@@ -29,6 +31,18 @@ from autograder.errors import UsageError
 from autograder.results import CheckResult, Results, WrongAnswer
 
 #: distinct wrong answers listed per check
+#: statuses whose checks that ran count in the failures and wrong answers (see the module's text)
+COUNTED = ("graded", "error")
+
+
+def ran_checks(r: Results) -> list[CheckResult]:
+    """The checks of ``r`` that ran and count in the class's failures: none of a crash, timeout or
+    unreadable file; not those a part of the code that raised kept from running."""
+    if r.status not in COUNTED:
+        return []
+    return [c for c in r.checks if not c.not_run]
+
+
 TOP_ANSWERS = 5
 #: a question whose corrected item-total correlation is below this discriminates poorly (a
 #: common rule of thumb in item analysis: 0.2-0.3 is fair, above 0.3 good)
@@ -58,19 +72,21 @@ def check_rare(rare: int | None) -> None:
 # --- what the class got wrong ------------------------------------------------------------------
 
 def wrong_answers(results: list[Results], assignment: Assignment, *, top: int = TOP_ANSWERS) -> list[dict]:
-    """Per check that graded submissions failed with an answer, its most frequent wrong answers.
+    """Per check that submissions failed with an answer, its most frequent wrong answers.
     Checks with the largest group of identical wrong answers first ("31% answered 24"), then the
     most failed: the answers to a generated input, which differ between sets of draws, come after
-    one mistake the class shares. ``share`` is of the graded submissions."""
-    graded = [r for r in results if r.status == "graded"]
+    one mistake the class shares. ``ran`` is how many submissions that check ran in (see
+    :func:`ran_checks`); ``share`` is of those."""
     order = {c.id: i for i, c in enumerate(assignment.checks)}
     first: dict[str, CheckResult] = {}
+    ran: Counter[str] = Counter()
     failed: Counter[str] = Counter()
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     generated: Counter[str] = Counter()
     answer: dict[tuple[str, str], WrongAnswer] = {}
-    for r in graded:
-        for c in r.checks:
+    for r in results:
+        for c in ran_checks(r):
+            ran[c.id] += 1
             if c.passed:
                 continue
             first.setdefault(c.id, c)
@@ -97,9 +113,9 @@ def wrong_answers(results: list[Results], assignment: Assignment, *, top: int = 
             "name": c.name,
             "hidden": bool(c.hidden),
             "failed": failed[cid],
-            "graded": len(graded),
+            "ran": ran[cid],
             "distinct": len(ranked),
-            "answers": [_answer_entry(answer[(cid, digest)], n, len(graded)) for digest, n in shown],
+            "answers": [_answer_entry(answer[(cid, digest)], n, ran[cid]) for digest, n in shown],
             #: failures with an answer not listed (rarer ones), and with no answer at all (the run ended)
             "other": sum(n for _, n in ranked[top:]),
             "no_answer": failed[cid] - sum(counts[cid].values()),
@@ -109,9 +125,9 @@ def wrong_answers(results: list[Results], assignment: Assignment, *, top: int = 
     return out
 
 
-def _answer_entry(w: WrongAnswer, count: int, graded: int) -> dict:
+def _answer_entry(w: WrongAnswer, count: int, ran: int) -> dict:
     return {"preview": w.preview, "asked": w.asked, "error": w.error, "generated": w.generated,
-            "hint": w.hint, "count": count, "share": _share(count, graded), "digest": w.digest}
+            "hint": w.hint, "count": count, "share": _share(count, ran), "digest": w.digest}
 
 
 # --- item analysis -----------------------------------------------------------------------------

@@ -85,10 +85,11 @@ LABELS: dict[str, dict[str, str]] = {
         "reason_too_few": "fewer than 3 submissions",
         "reason_same_score": "every submission has the same score",
         "reason_rest_same": "the rest of the total does not vary",
-        "failures_note": ("Counted over the {n} submissions that ran to the end; the {others} others (errors, "
+        "failures_note": ("Counted over the {n} submissions whose checks ran (where a cell raised, the checks "
+                          "that could still run); the {others} others (nothing ran: a file that did not load, "
                           "crashes, timeouts, unreadable files) are listed apart, below."),
         "answers_title": "What the class got wrong",
-        "answers_intro": ("For each check, the wrong answers the {n} submissions that ran to the end gave, the most "
+        "answers_intro": ("For each check, the wrong answers of the {n} submissions whose checks ran, the most "
                           "frequent first. Numbers are rounded, arrays shown by shape and first values, formulas "
                           "as typed."),
         "answer": "Answer",
@@ -177,10 +178,13 @@ LABELS: dict[str, dict[str, str]] = {
         "reason_too_few": "moins de 3 remises",
         "reason_same_score": "toutes les remises ont la même note",
         "reason_rest_same": "le reste de la note ne varie pas",
-        "failures_note": ("Comptés sur les {n} remises exécutées jusqu'au bout ; les {others} autres (erreurs, "
-                          "plantages, délais dépassés, fichiers illisibles) sont listées à part, plus bas."),
+        "failures_note": ("Comptés sur les {n} remises dont les vérifications ont pu s'exécuter (là où une cellule "
+                          "a levé une exception, celles qui le pouvaient encore) ; les {others} autres (rien "
+                          "n'a pu s'exécuter : fichier non chargé, plantages, délais dépassés, fichiers illisibles) "
+                          "sont listées à part, plus bas."),
         "answers_title": "Ce que la classe a répondu de faux",
-        "answers_intro": ("Pour chaque vérification, les réponses fausses des {n} remises exécutées jusqu'au bout, "
+        "answers_intro": ("Pour chaque vérification, les réponses fausses des {n} remises dont les vérifications ont "
+                          "pu s'exécuter, "
                           "les plus fréquentes d'abord. Nombres arrondis, tableaux donnés par leur forme et leurs "
                           "premières valeurs, formules telles que tapées."),
         "answer": "Réponse",

@@ -65,8 +65,8 @@ def wrong_answers_section(summary: dict, t: dict, lang: str) -> str:
     parts = [f"<p class=note>{escape(t['answers_intro'].format(n=summary['failures_over']))}</p>"]
     for index, check in enumerate(checks):
         hidden = f" <span class=tag>{escape(t['hidden'])}</span>" if check["hidden"] else ""
-        failed = t["failed_by"].format(count=check["failed"], n=check["graded"],
-                                       share=_pct(check["failed"] / check["graded"], lang))
+        failed = t["failed_by"].format(count=check["failed"], n=check["ran"],
+                                       share=_pct(check["failed"] / check["ran"], lang))
         failed += " · " + (t["distinct_one"] if check["distinct"] == 1 else
                            t["distinct_many"].format(n=check["distinct"]))
         if check["on_generated"] and summary["variants"] > 1:

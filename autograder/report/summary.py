@@ -2,12 +2,14 @@
 
 Scores are the auto-graded ones only: hand-graded questions are not ours to give. No score is
 left out: a submission whose status is ``invalid`` counts as 0 on every question. The failing
-checks, the wrong answers and the item analysis count the submissions that ran to the end
-(``graded``): one that errored, crashed, timed out or could not be read fails every check for
-one reason, and is listed apart (``status_counts``, the report's table of submissions to look
-at). Every failed check of theirs counts, including 0-point form checks (they are often the
-first to tell why). Wrong answers, item analysis, shared unusual answers and the students'
-rows: :mod:`autograder.report.analysis`.
+checks and the wrong answers count, per check, the submissions in which it ran
+(:func:`~autograder.report.analysis.ran_checks`): one where a cell raised still counts on what
+its other cells answered; one that crashed, timed out or could not be read fails every check
+for one reason, and is listed apart (``status_counts``, the report's table of submissions to
+look at), as are the checks a raising part of the code kept from running. Every failed check
+that ran counts, including 0-point form checks (they are often the first to tell why). Item
+analysis counts the submissions that ran to the end (``graded``). Wrong answers, item analysis,
+shared unusual answers and the students' rows: :mod:`autograder.report.analysis`.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from collections import Counter
 from pathlib import Path
 
 from autograder.assignment import Assignment
-from autograder.report.analysis import (POOR_DISCRIMINATION, item_analysis, late, question_score,
+from autograder.report.analysis import (POOR_DISCRIMINATION, item_analysis, late, question_score, ran_checks,
                                         shared_unusual_answers, student_rows, wrong_answers)
 from autograder.report.gradescope import write_json_atomic
 from autograder.results import CheckResult, Results
@@ -41,7 +43,9 @@ def class_summary(results: list[Results], assignment: Assignment, *, rare: int |
     status_counts.update({s: n for s, n in sorted(statuses.items()) if s not in status_counts})
     totals = [_total(r) for r in results]
     graded = [r for r in results if r.status == "graded"]
-    failing = _failing_checks(graded, assignment)
+    #: the submissions with at least one check that ran: what the failures are counted over
+    counted = [r for r in results if ran_checks(r)]
+    failing = _failing_checks(counted, assignment)
     items = item_analysis(results, assignment)
     lateness = [late(r) for r in results]
     questions = []
@@ -80,8 +84,8 @@ def class_summary(results: list[Results], assignment: Assignment, *, rare: int |
         "total": _stats(totals),
         "questions": questions,
         "item_analysis": {"over": len(graded), "poor_below": POOR_DISCRIMINATION},
-        #: the failing checks count the graded submissions only (the others are listed apart)
-        "failures_over": len(graded),
+        #: the submissions the failing checks and wrong answers count (each check: those it ran in)
+        "failures_over": len(counted),
         "top_failing_checks": failing[:TOP_OVERALL],
         #: sets of generated inputs the class shares (0: one per submission): a mistake on a generated
         #: input gives up to that many distinct answers
@@ -117,14 +121,17 @@ def _stats(values: list[float]) -> dict:
 
 
 def _failing_checks(results: list[Results], assignment: Assignment) -> list[dict]:
-    """Checks by how many of ``results`` fail them, most failed first; ties in the handout's order."""
+    """Checks by how many of ``results`` fail them (where the check ran: ``ran``, and ``share`` of
+    those), most failed first; ties in the handout's order."""
     order = {c.id: i for i, c in enumerate(assignment.checks)}
     first: dict[str, CheckResult] = {}
     counts: Counter[str] = Counter()
+    ran: Counter[str] = Counter()
     texts: dict[str, Counter[str]] = {}
     for r in results:
-        for c in r.checks:
+        for c in ran_checks(r):
             first.setdefault(c.id, c)
+            ran[c.id] += 1
             if c.passed:
                 continue
             counts[c.id] += 1
@@ -144,7 +151,8 @@ def _failing_checks(results: list[Results], assignment: Assignment) -> list[dict
             "max_score": _num(c.max_score),
             "hidden": bool(c.hidden),
             "count": counts[cid],
-            "share": _num(counts[cid] / len(results)),
+            "ran": ran[cid],
+            "share": _num(counts[cid] / ran[cid]),
             "feedback": text,
             "feedback_count": text_count,
         })
