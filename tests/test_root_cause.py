@@ -430,3 +430,16 @@ def test_a_notebook_where_one_cell_raised_counts_in_the_class_on_what_ran(sandbo
     assert dim and all(f["count"] == 1 and f["ran"] == 2 and f["share"] == 0.5 for f in dim)
     answers = [w for w in summary["wrong_answers"] if w["question"] == "q6.1"]
     assert any(x["preview"] == "12345" and x["count"] == 1 for w in answers for x in w["answers"])
+
+
+def test_results_json_shows_what_a_student_raised_as_plain_text(sandbox, tmp_path, schema):
+    """A student's exception text goes into results.json: Gradescope must show it as text, never
+    render its markdown or its tags (its default format keeps some HTML, links included)."""
+    a = load_assignment(EN)
+    path = tmp_path / "hw1.py"
+    path.write_text('raise ValueError("<a href=\'http://x.example\'>regrade here</a> **bold**")\n', encoding="utf-8")
+    data = gradescope_json(grade(a, path, sandbox=sandbox))
+    _validate(data, schema)
+    assert "<a href='http://x.example'>" in data["output"]  # kept as typed, for a text display
+    assert data["output_format"] == "text" and data["test_output_format"] == "text"
+    assert all("output_format" not in t for t in data["tests"])  # so every test's output is text too

@@ -57,6 +57,10 @@ def gradescope_json(results: Results, *, hidden_answers: bool = False) -> dict:
         "output": "\n".join(lines),
         "visibility": "visible",
         "stdout_visibility": "hidden",
+        # the outputs quote what the student's code raised or printed: shown as plain text, never
+        # read as markdown or HTML (Gradescope's default, simple_format, keeps some tags and links)
+        "output_format": "text",
+        "test_output_format": "text",
         "tests": tests,
         "extra_data": {
             "assignment": results.assignment_id,
