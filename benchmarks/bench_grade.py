@@ -31,6 +31,7 @@ import textwrap
 import threading
 import time
 from pathlib import Path
+from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -192,10 +193,12 @@ def _notebook(text: str) -> str:
 
 
 class TreeMemory:
-    """Samples the summed PSS of this process and all its descendants."""
+    """Samples the summed PSS of this process and all its descendants (but those ``skip`` names by
+    their command line, and theirs)."""
 
-    def __init__(self, interval: float = 0.1) -> None:
+    def __init__(self, interval: float = 0.1, *, skip: Callable[[bytes], bool] | None = None) -> None:
         self.peak = 0
+        self._skip = skip
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(interval,), daemon=True)
 
@@ -209,11 +212,11 @@ class TreeMemory:
 
     def _run(self, interval: float) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, tree_pss(os.getpid()))
+            self.peak = max(self.peak, tree_pss(os.getpid(), skip=self._skip))
             self._stop.wait(interval)
 
 
-def tree_pss(root: int) -> int:
+def tree_pss(root: int, *, skip: Callable[[bytes], bool] | None = None) -> int:
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -226,6 +229,13 @@ def tree_pss(root: int) -> int:
     total, stack = 0, [root]
     while stack:
         pid = stack.pop()
+        if skip is not None:
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                    if skip(f.read()):
+                        continue
+            except OSError:
+                continue
         stack += children.get(pid, [])
         try:
             with open(f"/proc/{pid}/smaps_rollup") as f:

@@ -19,7 +19,6 @@ Not a test: these machines are shared and noisy.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 import time
@@ -66,40 +65,10 @@ KINDS = {
 }
 
 
-class GraderMemory(TreeMemory):
-    """The peak PSS of the grader's own processes: this one and its grading processes, without
-    the sandbox servers and the students' processes under them (bounded by their own limits)."""
-
-    def _run(self, interval: float) -> None:
-        while not self._stop.is_set():
-            self.peak = max(self.peak, grader_pss(os.getpid()))
-            self._stop.wait(interval)
-
-
-def grader_pss(root: int) -> int:
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry))
-    total, stack = 0, [root]
-    while stack:
-        pid = stack.pop()
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as f:
-                command = f.read()
-            if b"autograder._worker" in command or command.startswith(b"bwrap"):
-                continue  # a sandbox server: the students' side
-            with open(f"/proc/{pid}/smaps_rollup") as f:
-                total += next(int(line.split()[1]) * 1024 for line in f if line.startswith("Pss:"))
-        except (OSError, StopIteration):
-            continue
-        stack += children.get(pid, [])
-    return total
+def sandbox_side(command: bytes) -> bool:
+    """A sandbox server (and the students' processes under it, bounded by their own limits): not
+    the grader's own memory."""
+    return b"autograder._worker" in command or command.startswith(b"bwrap")
 
 
 def main() -> None:
@@ -116,7 +85,7 @@ def main() -> None:
             for kind, source in KINDS.items():
                 (folder / f"{kind}{i}.py").write_text(source)
         started = time.monotonic()
-        with TreeMemory() as memory, GraderMemory() as grader:
+        with TreeMemory() as memory, TreeMemory(skip=sandbox_side) as grader:
             outcome = grade_batch(assignment, [folder], out=Path(tmp) / "out", jobs=args.jobs)
         wall = time.monotonic() - started
     scores: dict[str, list[float]] = {}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 
 from autograder.messages import Message, render
-from autograder.report.text import terminal_safe
+from autograder.report.text import check_summary, terminal_safe
 from autograder.results import CheckResult, Results
 
 _GREEN, _RED, _GREY, _AMBER = "#1a7f37", "#b42318", "#6b7280", "#b54708"
@@ -43,37 +43,21 @@ def check_report_html(results: Results) -> str:
                      f'{_e(cause)}</div>')
     titles = {q.id: q.title for q in results.questions}
     by_question: dict[str, list[CheckResult]] = {}
-    not_run: dict[str, list[str]] = {}
     for c in results.checks:
-        if c.not_run:
-            not_run.setdefault(c.not_run, []).append(c.number)
-        else:
+        if not c.not_run:
             by_question.setdefault(c.question, []).append(c)
     for question, checks in by_question.items():
         parts.append(_question_block(question, titles.get(question, ""), checks))
-    if not_run:
+    summary = check_summary(results)
+    if summary.not_run:
         # one line per cause, as in the text report: not a block per question that could not run
-        rows = []
-        for reason, numbers in not_run.items():
-            group = (render(Message("not_run_group", {"n": len(numbers), "reason": reason}), lang) if len(numbers) > 1
-                     else render(Message("not_run_group_one", {"reason": reason}), lang))
-            listed = "" if len(numbers) == len(results.checks) else f" ({', '.join(numbers)})"
-            rows.append(f"<div>– {_e(group)}{_e(listed)}</div>")
         parts.append(f'<div style="{_BLOCK.format(colour=_GREY, background=_BACKGROUND[_GREY])};color:{_GREY}">'
-                     + "".join(rows) + "</div>")
-    passed = sum(c.passed for c in results.checks)
-    max_points = sum(c.max_score for c in results.checks)
-    counts = {"passed": passed, "total": len(results.checks)}
-    summary = (Message("report_summary", {**counts, "points": f"{results.score:g}", "max_points": f"{max_points:g}"})
-               if max_points else Message("report_summary_checks", counts))
-    colour = _GREEN if passed == len(results.checks) else _RED
-    parts.append(f'<div style="margin-top:8px;font-weight:bold;color:{colour}">{_e(render(summary, lang))}</div>')
-    after = "report_all_passed" if passed == len(results.checks) else "report_hidden_later"
-    parts.append(f"<div>{_e(render(Message(after), lang))}</div>")
-    hand = [q.id for q in results.questions if q.graded == "hand"]
-    if hand:
-        parts.append(f'<div style="color:{_GREY}">'
-                     f'{_e(render(Message("report_hand_graded", {"parts": ", ".join(hand)}), lang))}</div>')
+                     + "".join(f"<div>– {_e(group)}</div>" for group in summary.not_run) + "</div>")
+    colour = _GREEN if summary.passed == summary.total else _RED
+    parts.append(f'<div style="margin-top:8px;font-weight:bold;color:{colour}">{_e(summary.counts)}</div>')
+    parts.append(f"<div>{_e(summary.after)}</div>")
+    if summary.hand:
+        parts.append(f'<div style="color:{_GREY}">{_e(summary.hand)}</div>')
     for note in results.notes:
         parts.append(f'<div style="color:{_AMBER}">! {_e(note)}</div>')
     parts.append("</div>")

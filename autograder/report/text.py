@@ -8,6 +8,7 @@ title, clear the screen, hide a line behind a link or rewrite what was printed b
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from autograder.messages import Message, render
 from autograder.results import Results
@@ -35,17 +36,56 @@ def terminal_safe(text: str) -> str:
     return _LONE_SURROGATE.sub("\ufffd", text)
 
 
-def check_report(results: Results) -> str:
-    """What ``autograder check`` prints: what kept the submission from loading, first; each
-    public check, passed or not, and why; the checks that could not run, one line per cause."""
+@dataclass(frozen=True)
+class CheckSummary:
+    """What both views of ``check`` (this text, the notebook's HTML) say after the checks that ran,
+    rendered in the assignment's language."""
+
+    #: one line per cause that kept checks from running, with their numbers unless it is all of them
+    not_run: tuple[str, ...]
+    passed: int
+    total: int
+    #: "28/32 public checks passed" (and the points, where the checks carry some)
+    counts: str
+    #: said plainly either way: passing the public checks is not passing the hidden ones
+    after: str
+    #: the parts graded by hand, once; "" when there are none
+    hand: str
+
+
+def check_summary(results: Results) -> CheckSummary:
     lang = results.language
-    lines = [render(Message("report_title", {"title": results.assignment_title}), lang), ""]
-    if results.causes:
-        lines += [f"  ! {cause}" for cause in results.causes] + [""]
     not_run: dict[str, list[str]] = {}
     for c in results.checks:
         if c.not_run:
             not_run.setdefault(c.not_run, []).append(c.number)
+    groups = []
+    for reason, numbers in not_run.items():
+        group = (render(Message("not_run_group", {"n": len(numbers), "reason": reason}), lang) if len(numbers) > 1
+                 else render(Message("not_run_group_one", {"reason": reason}), lang))
+        listed = "" if len(numbers) == len(results.checks) else f" ({', '.join(numbers)})"
+        groups.append(group + listed)
+    passed = sum(c.passed for c in results.checks)
+    max_points = sum(c.max_score for c in results.checks)
+    counts = {"passed": passed, "total": len(results.checks)}
+    summary = (Message("report_summary", {**counts, "points": f"{results.score:g}", "max_points": f"{max_points:g}"})
+               if max_points else Message("report_summary_checks", counts))
+    after = Message("report_all_passed" if passed == len(results.checks) else "report_hidden_later")
+    hand = [q.id for q in results.questions if q.graded == "hand"]
+    return CheckSummary(
+        not_run=tuple(groups), passed=passed, total=len(results.checks), counts=render(summary, lang),
+        after=render(after, lang),
+        hand=render(Message("report_hand_graded", {"parts": ", ".join(hand)}), lang) if hand else "")
+
+
+def check_report(results: Results) -> str:
+    """What ``autograder check`` prints: what kept the submission from loading, first; each
+    public check, passed or not, and why; the checks that could not run, one line per cause."""
+    lines = [render(Message("report_title", {"title": results.assignment_title}), results.language), ""]
+    if results.causes:
+        lines += [f"  ! {cause}" for cause in results.causes] + [""]
+    for c in results.checks:
+        if c.not_run:
             continue
         mark = "✓" if c.passed else "✗"
         # points only where a check carries some: a 0-point form check shows none ("(0/0)")
@@ -54,25 +94,12 @@ def check_report(results: Results) -> str:
         if not c.passed:
             line += "\n      " + c.feedback.replace("\n", "\n      ")  # a hint is a line of its own
         lines.append(line)
-    for reason, numbers in not_run.items():
-        group = (render(Message("not_run_group", {"n": len(numbers), "reason": reason}), lang) if len(numbers) > 1
-                 else render(Message("not_run_group_one", {"reason": reason}), lang))
-        # which ones, unless it is all of them
-        listed = "" if len(numbers) == len(results.checks) else f" ({', '.join(numbers)})"
-        lines.append(f"  – {group}{listed}")
-    passed = sum(c.passed for c in results.checks)
-    max_points = sum(c.max_score for c in results.checks)
-    counts = {"passed": passed, "total": len(results.checks)}
-    summary = (Message("report_summary", {**counts, "points": f"{results.score:g}", "max_points": f"{max_points:g}"})
-               if max_points else Message("report_summary_checks", counts))
-    lines += ["", render(summary, lang)]
-    # said plainly either way: passing the public checks is not passing the hidden ones
-    lines.append(render(Message("report_all_passed" if passed == len(results.checks) else "report_hidden_later"), lang))
-    hand = [q.id for q in results.questions if q.graded == "hand"]
-    if hand:
-        lines.append(render(Message("report_hand_graded", {"parts": ", ".join(hand)}), lang))
-    for note in results.notes:
-        lines.append(f"  ! {note}")
+    summary = check_summary(results)
+    lines += [f"  – {group}" for group in summary.not_run]
+    lines += ["", summary.counts, summary.after]
+    if summary.hand:
+        lines.append(summary.hand)
+    lines += [f"  ! {note}" for note in results.notes]
     return terminal_safe("\n".join(lines))
 
 
